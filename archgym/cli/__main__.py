@@ -1,0 +1,5 @@
+import sys
+
+from archgym.cli import main
+
+sys.exit(main())

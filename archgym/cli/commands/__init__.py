@@ -1,0 +1,1 @@
+"""One module per ``archgym`` subcommand; each defines ``register(subparsers)``."""

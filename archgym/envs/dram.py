@@ -1,0 +1,99 @@
+"""archgym/DRAM-v0: DRAMGym's memory-controller design space on the native DRAM simulator.
+
+Knobs: ArchGym's ten DRAMSys controller knobs with ArchGym's value sets (plus
+PowerDownPolicy, AddressMapping and MemSpec with ``extra_knobs=True``). Workloads:
+the presets stream, random, cloud-1 and cloud-2, a trace file, or a Trace. Default
+objective: ArchGym's power target (1 W) as a TargetObjective.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from archgym.envs.registry import register_env
+
+ENV_ID = "archgym/DRAM-v0"
+
+#: ArchGym's DRAMGym power target: 1 W (REFERENCES.md s1).
+POWER_TARGET_MW = 1000.0
+#: ArchGym's latency target is "0.1" with no stated unit; we use 50 ns of mean read
+#: latency, about 1.7x the 30 ns an idle DDR3-1600 read takes (tRCD + CL + burst).
+#: Under the default traces (one request a cycle) it needs short queues.
+LATENCY_TARGET_NS = 50.0
+
+OBJECTIVES = ("power", "latency", "power_latency", "energy", "multi")
+
+
+def dram_objective(name: str):
+    """The named objectives of :data:`OBJECTIVES` (see docs/envs/dram.md)."""
+    from archgym.errors import ConfigError
+    from archgym.objectives import MultiObjective, TargetObjective, WeightedSumObjective
+
+    power = {"power_mw": ("<=", POWER_TARGET_MW)}
+    latency = {"latency_ns": ("<=", LATENCY_TARGET_NS)}
+    if name == "power":
+        return TargetObjective(power)
+    if name == "latency":
+        return TargetObjective(latency)
+    if name == "power_latency":
+        return TargetObjective({**power, **latency})
+    if name == "energy":
+        return WeightedSumObjective({"energy_nj": 1.0})
+    if name == "multi":
+        return MultiObjective(["energy_nj", "power_mw", "latency_ns"], targets={**power, **latency})
+    raise ConfigError(f"unknown DRAM objective {name!r}; expected one of {', '.join(OBJECTIVES)}")
+
+
+def make_dram_env(
+    workload: Any = "stream",
+    objective: Any = "power",
+    trace_length: int = 10_000,
+    memspec: Any = "DDR3-1600",
+    address_mapping: Any = "rbc",
+    extra_knobs: bool = False,
+    value_sets: str = "archgym",
+    seed: int = 0,
+    **env_options: Any,
+):
+    """Build the DRAM env.
+
+    ``workload``: a preset name ("stream", "random", "cloud-1", "cloud-2", generated with
+    ``trace_length`` requests and ``seed``), a trace file path (DRAMSys STL, DRAMsim3 or
+    Ramulator) or a Trace. ``objective``: one of :data:`OBJECTIVES` or any spec
+    :func:`archgym.objectives.make_objective` accepts. ``memspec``, ``address_mapping``,
+    ``extra_knobs`` and ``value_sets`` ("archgym" or "rl") go to
+    :class:`~archgym.simulators.dram.DRAMSimulator`; other keyword arguments to
+    :class:`~archgym.envs.base.DesignEnv`. One evaluation of a 10,000-request preset takes
+    about 2-20 ms. Raises WorkloadError / ConfigError.
+    """
+    from archgym.envs.base import DesignEnv
+    from archgym.errors import WorkloadError
+    from archgym.simulators.dram import PRESETS, DRAMSimulator, Trace, preset_trace, read_trace
+
+    if isinstance(workload, str) and workload in PRESETS:
+        trace = preset_trace(workload, int(trace_length), seed=int(seed))
+    elif isinstance(workload, Trace):
+        trace = workload
+    elif isinstance(workload, (str, Path)):
+        if not Path(workload).exists():
+            raise WorkloadError(
+                f"unknown DRAM workload {str(workload)!r}: not a preset "
+                f"({', '.join(PRESETS)}) nor an existing trace file"
+            )
+        trace = read_trace(workload)
+    else:
+        raise WorkloadError(f"DRAM workload must be a preset name, path or Trace, got {workload!r}")
+    simulator = DRAMSimulator(
+        memspec, address_mapping, extra_knobs=extra_knobs, value_sets=value_sets
+    )
+    if isinstance(objective, str) and objective in OBJECTIVES:
+        objective = dram_objective(objective)
+    return DesignEnv(simulator, trace, objective, env_id=ENV_ID, **env_options)
+
+
+register_env(
+    ENV_ID,
+    "archgym.envs.dram:make_dram_env",
+    "DRAM memory controller (DRAMGym's ten DRAMSys knobs) on a native DDR3/DDR4 model",
+)

@@ -1,0 +1,688 @@
+"""ZigZag (KU Leuven, ``zigzag-dse``) as an archgym backend: hardware knobs -> ZigZag YAML.
+
+ZigZag is an analytical cost model of a DNN accelerator (a PE array under a hierarchy of
+memories) with a temporal-mapping search (LOMA). This module
+
+- converts archgym :class:`~archgym.simulators.accelerator.workload.Layer` objects into
+  ZigZag layer descriptions (``loop_dims``/``loop_sizes``/``dimension_relations``),
+- writes an accelerator YAML from a small template (:class:`ZigZagHardware`: array
+  rows x columns, per-PE register files for weights, inputs and partial sums, a shared
+  global buffer, DRAM) and a mapping YAML (spatial unrolling per dataflow, and optionally
+  a fixed temporal loop order),
+- runs ZigZag's stage pipeline through its Python API inside :func:`contained_run`,
+- returns the metrics as ZigZag reports them (:class:`ZigZagLayerResult`).
+
+:func:`run_zigzag` also runs ZigZag's own shipped hardware files (``tpu_like``,
+``eyeriss_like``, ...), which the fidelity checks use. ``zigzag-dse`` is imported lazily;
+without it :class:`~archgym.errors.MissingExtraError` names ``archgym[thirdparty]``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archgym.errors import ConfigError, InvalidDesignError, MissingExtraError, WorkloadError
+from archgym.simulator import Metrics, MetricSpec, Simulator
+from archgym.simulators.accelerator.workload import Layer, Network, as_network
+from archgym.simulators.thirdparty.sandbox import ToolError, contained_run
+from archgym.spaces import Categorical, Design, DesignSpace, Ordinal
+
+logger = logging.getLogger(__name__)
+
+EXTRA = "thirdparty"
+PACKAGE = "zigzag-dse"
+
+#: Dataflow name -> the layer loops unrolled over the array's rows (D1) and columns (D2).
+#: "pixels" is OX (or OY when the layer has a single output column, as a GEMM has).
+DATAFLOWS: dict[str, tuple[str, str]] = {
+    "weight_stationary": ("C", "K"),
+    "output_stationary": ("pixels", "K"),
+    "input_stationary": ("C", "pixels"),
+}
+
+#: Temporal loop order (innermost first) of the fixed mapping of each dataflow: the loops
+#: that keep the stationary operand in the PE register file go innermost.
+_FIXED_ORDER: dict[str, tuple[str, ...]] = {
+    "weight_stationary": ("OX", "OY", "B", "FX", "FY", "C", "K", "G"),
+    "output_stationary": ("C", "FX", "FY", "K", "OX", "OY", "B", "G"),
+    "input_stationary": ("K", "FX", "FY", "C", "OX", "OY", "B", "G"),
+}
+
+SEARCHES = ("loma", "fixed")
+OPTIMISATION_CRITERIA = ("latency", "energy", "EDP")
+
+#: ZigZag's loggers; their records are routed to ours at DEBUG during a run.
+_ZIGZAG_LOGGERS = ("zigzag",)
+
+# ---------------------------------------------------------------- energy per access
+
+# REFERENCES.md s3, CACTI via hwcomponents at 45 nm: SRAM 64 x 16 bit reads 0.437 pJ,
+# writes 0.718 pJ; SRAM 16384 x 64 bit reads 32.29 pJ, writes 26.07 pJ. Energy per bit
+# is fitted as a power law of capacity through these two points.
+_SMALL_BITS, _LARGE_BITS = 64 * 16, 16384 * 64
+_READ_PJ_PER_BIT = (0.437 / 16, 32.29 / 64)
+_WRITE_PJ_PER_BIT = (0.718 / 16, 26.07 / 64)
+# REFERENCES.md s3: a 64-bit register costs 0.663 pJ at 45 nm (floor for tiny buffers).
+_REGISTER_PJ_PER_BIT = 0.663 / 64
+# REFERENCES.md s3: integer MAC (8-bit multiplier + 16-bit adder) 1.033 pJ at 45 nm.
+MAC_ENERGY_PJ = 1.033
+# REFERENCES.md s3: LPDDR4 8 pJ per bit.
+DRAM_PJ_PER_BIT = 8.0
+
+
+def sram_energy_per_bit_pj(capacity_bits: int, write: bool = False) -> float:
+    """Energy per accessed bit (pJ) of an SRAM of ``capacity_bits``, 45 nm, CACTI-anchored."""
+    small, large = _WRITE_PJ_PER_BIT if write else _READ_PJ_PER_BIT
+    exponent = math.log(large / small) / math.log(_LARGE_BITS / _SMALL_BITS)
+    return max(_REGISTER_PJ_PER_BIT, small * (capacity_bits / _SMALL_BITS) ** exponent)
+
+
+# ---------------------------------------------------------------- hardware template
+
+
+@dataclass(frozen=True)
+class ZigZagHardware:
+    """The accelerator template written as ZigZag YAML; sizes in bytes, bandwidths in bits/cycle.
+
+    Every PE has a register file per operand (served_dimensions ``[]``); one global buffer
+    holds all three operands for the whole array; DRAM is the top level. Precisions are
+    8-bit weights and inputs and 16-bit partial sums. Raises ConfigError for a
+    non-positive size or an unknown dataflow.
+    """
+
+    array_rows: int = 16
+    array_cols: int = 16
+    dataflow: str = "weight_stationary"
+    weight_rf_bytes: int = 16
+    input_rf_bytes: int = 8
+    output_rf_bytes: int = 4
+    global_buffer_kb: int = 256
+    global_buffer_bandwidth_bits: int = 512
+    dram_bandwidth_bits: int = 64
+
+    def __post_init__(self) -> None:
+        if self.dataflow not in DATAFLOWS:
+            raise ConfigError(
+                f"ZigZag dataflow {self.dataflow!r} is not one of {', '.join(DATAFLOWS)}"
+            )
+        for name in (
+            "array_rows",
+            "array_cols",
+            "weight_rf_bytes",
+            "input_rf_bytes",
+            "output_rf_bytes",
+            "global_buffer_kb",
+            "global_buffer_bandwidth_bits",
+            "dram_bandwidth_bits",
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"ZigZag hardware: {name} must be a positive int, got {value!r}")
+
+    @classmethod
+    def from_design(cls, design: Design) -> ZigZagHardware:
+        """The hardware a design of :func:`zigzag_space` stands for."""
+        return cls(**{k: design[k] for k in cls.__dataclass_fields__ if k in design})
+
+    def accelerator_yaml(self) -> dict[str, Any]:
+        """The ZigZag accelerator description (a dict ready for ``yaml.safe_dump``)."""
+        gb_bits = self.global_buffer_kb * 8192
+        gb_bw = self.global_buffer_bandwidth_bits
+        dram_bw = self.dram_bandwidth_bits
+        memories = {
+            "rf_weights": _register_file(self.weight_rf_bytes * 8, "I2", 8),
+            "rf_inputs": _register_file(self.input_rf_bytes * 8, "I1", 8),
+            "rf_outputs": _register_file(self.output_rf_bytes * 8, "O", 16),
+            "global_buffer": {
+                "size": gb_bits,
+                "r_cost": round(gb_bw * sram_energy_per_bit_pj(gb_bits), 6),
+                "w_cost": round(gb_bw * sram_energy_per_bit_pj(gb_bits, write=True), 6),
+                "area": 0.0,
+                "latency": 1,
+                "operands": ["I1", "I2", "O"],
+                "ports": [
+                    _port("r_port_1", "read", 64, gb_bw, ["I1, tl", "I2, tl", "O, tl", "O, th"]),
+                    _port("w_port_1", "write", 64, gb_bw, ["I1, fh", "I2, fh", "O, fh", "O, fl"]),
+                ],
+                "served_dimensions": ["D1", "D2"],
+            },
+            "dram": {
+                "size": 10**10,
+                "r_cost": dram_bw * DRAM_PJ_PER_BIT,
+                "w_cost": dram_bw * DRAM_PJ_PER_BIT,
+                "area": 0.0,
+                "latency": 1,
+                "operands": ["I1", "I2", "O"],
+                "ports": [
+                    _port(
+                        "rw_port_1",
+                        "read_write",
+                        dram_bw,
+                        dram_bw,
+                        [f"{op}, {d}" for op in ("I1", "I2") for d in ("fh", "tl")]
+                        + ["O, fh", "O, tl", "O, fl", "O, th"],
+                    )
+                ],
+                "served_dimensions": ["D1", "D2"],
+            },
+        }
+        return {
+            "name": "archgym_zigzag_template",
+            "memories": memories,
+            "operational_array": {
+                "unit_energy": MAC_ENERGY_PJ,
+                "unit_area": 1.0,
+                "dimensions": ["D1", "D2"],
+                "sizes": [self.array_rows, self.array_cols],
+            },
+        }
+
+
+def _register_file(bits: int, operand: str, width: int) -> dict[str, Any]:
+    read = ["O, tl", "O, th"] if operand == "O" else [f"{operand}, tl"]
+    write = ["O, fh", "O, fl"] if operand == "O" else [f"{operand}, fh"]
+    return {
+        "size": bits,
+        "r_cost": round(width * sram_energy_per_bit_pj(bits), 6),
+        "w_cost": round(width * sram_energy_per_bit_pj(bits, write=True), 6),
+        "area": 0.0,
+        "latency": 1,
+        "operands": [operand],
+        "ports": [
+            _port("r_port_1", "read", width, width, read),
+            _port("w_port_1", "write", width, width, write),
+        ],
+        "served_dimensions": [],
+    }
+
+
+def _port(name: str, kind: str, bw_min: int, bw_max: int, allocation: list[str]) -> dict:
+    return {
+        "name": name,
+        "type": kind,
+        "bandwidth_min": bw_min,
+        "bandwidth_max": bw_max,
+        "allocation": allocation,
+    }
+
+
+# ---------------------------------------------------------------- workload and mapping
+
+
+def layer_to_zigzag(layer: Layer, layer_id: int = 0) -> dict[str, Any]:
+    """One archgym layer as a ZigZag layer dict (8-bit operands, 16-bit partial sums).
+
+    Groups become ZigZag's ``G`` loop; strides and dilations its dimension relations.
+    Padding is already part of ``P``/``Q`` (archgym layers hold output sizes).
+    """
+    if not isinstance(layer, Layer):
+        raise WorkloadError(f"ZigZag needs archgym Layer objects, got {layer!r}")
+    relations = [
+        f"ix={layer.stride_w}*ox+{layer.dilation_w}*fx",
+        f"iy={layer.stride_h}*oy+{layer.dilation_h}*fy",
+    ]
+    if layer.G > 1:
+        equation = "O[b][g][k][oy][ox]+=W[g][k][c][fy][fx]*I[b][g][c][iy][ix]"
+        dims = ["B", "G", "K", "C", "OY", "OX", "FY", "FX"]
+        sizes = [layer.N, layer.G, layer.K, layer.C, layer.P, layer.Q, layer.R, layer.S]
+    else:
+        equation = "O[b][k][oy][ox]+=W[k][c][fy][fx]*I[b][c][iy][ix]"
+        dims = ["B", "K", "C", "OY", "OX", "FY", "FX"]
+        sizes = [layer.N, layer.K, layer.C, layer.P, layer.Q, layer.R, layer.S]
+    return {
+        "id": layer_id,
+        "name": _zigzag_name(layer_id),
+        "operator_type": "Conv",
+        "equation": equation,
+        "dimension_relations": relations,
+        "loop_dims": dims,
+        "loop_sizes": sizes,
+        "operand_precision": {"W": 8, "I": 8, "O": 16, "O_final": 8},
+        "operand_source": {"I": layer_id, "W": layer_id},
+    }
+
+
+def _zigzag_name(layer_id: int) -> str:
+    return f"layer{layer_id}"
+
+
+def _loop_sizes(layer: Layer) -> dict[str, int]:
+    return {
+        "B": layer.N,
+        "G": layer.G,
+        "K": layer.K,
+        "C": layer.C,
+        "OY": layer.P,
+        "OX": layer.Q,
+        "FY": layer.R,
+        "FX": layer.S,
+    }
+
+
+def spatial_unrolling(
+    layer: Layer, dataflow: str, rows: int, cols: int
+) -> dict[str, tuple[str, int]]:
+    """Loops unrolled over D1 (rows) and D2 (columns), each capped by the loop's size.
+
+    A channel loop of size 1 in a grouped layer (depthwise) is replaced by the groups, G.
+
+    Returns ``{array dimension: (loop, factor)}``, e.g. ``{"D1": ("C", 16), "D2": ("K", 16)}``
+    for weight-stationary on a 16 x 16 array.
+    """
+    sizes = _loop_sizes(layer)
+    out: dict[str, Any] = {}
+    placements = zip(("D1", "D2"), DATAFLOWS[dataflow], (rows, cols), strict=True)
+    used_groups = False
+    for array_dim, loop, extent in placements:
+        if loop == "pixels":
+            loop = "OY" if layer.Q == 1 and layer.P > 1 else "OX"
+        elif sizes[loop] == 1 and layer.G > 1 and not used_groups:
+            # depthwise (one channel per group): the groups take the channel's place
+            loop, used_groups = "G", True
+        out[array_dim] = (loop, min(extent, sizes[loop]))
+    return out
+
+
+def fixed_temporal_ordering(
+    layer: Layer, dataflow: str, spatial: Mapping[str, tuple[str, int]]
+) -> list[list[Any]]:
+    """The complete temporal loop order (innermost first) of the fixed mapping.
+
+    Each loop runs ``ceil(size / spatial factor)`` times, as ZigZag's greedy spatial
+    mapping requires; loops of size 1 are left out.
+    """
+    sizes = _loop_sizes(layer)
+    for loop, factor in spatial.values():
+        sizes[loop] = math.ceil(sizes[loop] / factor)
+    return [[loop, sizes[loop]] for loop in _FIXED_ORDER[dataflow] if sizes[loop] > 1]
+
+
+def mapping_entry(
+    name: str,
+    spatial: Mapping[str, tuple[str, int]],
+    temporal: Sequence[Sequence[Any]] | None = None,
+    operand_links: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """One ZigZag mapping entry (``name`` is a layer name, an operator type or "default")."""
+    entry: dict[str, Any] = {
+        "name": name,
+        "spatial_mapping": {dim: [f"{loop}, {factor}"] for dim, (loop, factor) in spatial.items()},
+        "memory_operand_links": dict(operand_links or {"O": "O", "W": "I2", "I": "I1"}),
+    }
+    if temporal is not None:
+        entry["temporal_ordering"] = [list(loop) for loop in temporal]
+    return entry
+
+
+# ---------------------------------------------------------------- results and the run
+
+
+@dataclass(frozen=True)
+class ZigZagLayerResult:
+    """What ZigZag reports for one layer (energies in pJ, latencies in cycles).
+
+    ``latency_cycles`` is ZigZag's ``latency_total2`` (computation, stalls, on- and
+    off-loading); ``ideal_cycles`` is MACs / array size; ``energy_by_level`` maps
+    ``"<operand>@<memory>"`` to that memory's read+write energy for the operand and
+    ``accesses_by_level`` to its reads+writes (ZigZag's ``memory_word_access``, in accesses
+    of the port width, all four directions summed).
+    """
+
+    energy_pj: float
+    latency_cycles: float
+    ideal_cycles: float
+    ideal_temporal_cycles: float
+    mac_energy_pj: float
+    memory_energy_pj: float
+    mac_utilization: float
+    spatial_utilization: float
+    energy_by_level: dict[str, float] = field(default_factory=dict)
+    accesses_by_level: dict[str, float] = field(default_factory=dict)
+    temporal_mapping: str = ""
+
+    @property
+    def dram_energy_pj(self) -> float:
+        return sum(v for k, v in self.energy_by_level.items() if k.endswith("@dram"))
+
+    def accesses_at(self, memory: str) -> float:
+        """Reads and writes of all operands at ``memory``, in accesses of its port width."""
+        return sum(v for k, v in self.accesses_by_level.items() if k.endswith(f"@{memory}"))
+
+
+def _import_zigzag() -> dict[str, Any]:
+    try:
+        from zigzag.mapping.temporal_mapping import TemporalMappingType
+        from zigzag.stages.evaluation.cost_model_evaluation import CostModelStage
+        from zigzag.stages.main import MainStage
+        from zigzag.stages.mapping.spatial_mapping_generation import (
+            SpatialMappingGeneratorStage,
+        )
+        from zigzag.stages.mapping.temporal_mapping_generator_stage import (
+            TemporalMappingGeneratorStage,
+        )
+        from zigzag.stages.parser.accelerator_parser import AcceleratorParserStage
+        from zigzag.stages.parser.workload_parser import WorkloadParserStage
+        from zigzag.stages.results.reduce_stages import (
+            MinimalEDPStage,
+            MinimalEnergyStage,
+            MinimalLatencyStage,
+        )
+        from zigzag.stages.workload_iterator import WorkloadStage
+    except ImportError as exc:
+        raise MissingExtraError("the ZigZag backend", EXTRA, PACKAGE) from exc
+    return {
+        "TemporalMappingType": TemporalMappingType,
+        "CostModelStage": CostModelStage,
+        "MainStage": MainStage,
+        "SpatialMappingGeneratorStage": SpatialMappingGeneratorStage,
+        "TemporalMappingGeneratorStage": TemporalMappingGeneratorStage,
+        "AcceleratorParserStage": AcceleratorParserStage,
+        "WorkloadParserStage": WorkloadParserStage,
+        "WorkloadStage": WorkloadStage,
+        "reduce": {
+            "latency": MinimalLatencyStage,
+            "energy": MinimalEnergyStage,
+            "EDP": MinimalEDPStage,
+        },
+    }
+
+
+def zigzag_available() -> bool:
+    """True when ``zigzag-dse`` can be imported."""
+    try:
+        _import_zigzag()
+    except MissingExtraError:
+        return False
+    return True
+
+
+def shipped_file(kind: str, name: str) -> Path:
+    """Path of a file shipped with zigzag-dse: ``kind`` "hardware" or "mapping", ``name`` stem.
+
+    Raises ConfigError listing the shipped names when ``name`` is unknown.
+    """
+    _import_zigzag()
+    import zigzag
+
+    folder = Path(zigzag.__file__).parent / "inputs" / kind
+    path = folder / f"{name}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
+        raise ConfigError(f"zigzag-dse ships no {kind} file {name!r}; shipped: {known}")
+    return path
+
+
+def run_zigzag(
+    layers: Sequence[Layer] | Layer | Network,
+    accelerator: Mapping[str, Any] | str | Path,
+    mapping: Sequence[Mapping[str, Any]],
+    *,
+    opt: str = "latency",
+    lpf_limit: int = 6,
+) -> list[ZigZagLayerResult]:
+    """Run ZigZag on ``layers`` (named ``layer0``, ``layer1``, ... in ``mapping``).
+
+    ``accelerator`` is an accelerator dict (written to YAML in the private directory) or
+    the path of an accelerator YAML; ``mapping`` the list of mapping entries (it must
+    contain "default"). A layer whose mapping entry has a complete ``temporal_ordering``
+    is evaluated with that loop order only; otherwise LOMA searches with ``lpf_limit``
+    and keeps the best by ``opt``. Raises ConfigError for a missing accelerator file,
+    InvalidDesignError when ZigZag rejects the hardware or mapping (an accelerator that
+    fails its validation, a temporal ordering that does not match the loops) and
+    ToolError when it fails otherwise.
+    """
+    import yaml
+
+    zz = _import_zigzag()
+    if opt not in OPTIMISATION_CRITERIA:
+        raise ConfigError(f"ZigZag opt {opt!r} is not one of {', '.join(OPTIMISATION_CRITERIA)}")
+    network = as_network(layers)
+    workload = [layer_to_zigzag(layer, i) for i, layer in enumerate(network.layers)]
+    if not any(entry.get("name") == "default" for entry in mapping):
+        raise ConfigError("ZigZag mapping needs an entry named 'default'")
+    reduce_stage = zz["reduce"][opt]
+    stages = [
+        zz["WorkloadParserStage"],
+        zz["AcceleratorParserStage"],
+        zz["WorkloadStage"],
+        reduce_stage,
+        zz["SpatialMappingGeneratorStage"],
+        reduce_stage,
+        zz["TemporalMappingGeneratorStage"],
+        zz["CostModelStage"],
+    ]
+    accelerator_path = None
+    if not isinstance(accelerator, Mapping):
+        accelerator_path = Path(accelerator).resolve()  # before the run changes directory
+        if not accelerator_path.is_file() or accelerator_path.suffix != ".yaml":
+            raise ConfigError(f"ZigZag accelerator {accelerator_path} is not an existing .yaml")
+    with contained_run("zigzag", _ZIGZAG_LOGGERS) as run:
+        if accelerator_path is None:
+            accelerator_path = run.directory / "accelerator.yaml"
+            accelerator_path.write_text(yaml.safe_dump(dict(accelerator), sort_keys=False))
+        mapping_path = run.directory / "mapping.yaml"
+        mapping_path.write_text(yaml.safe_dump([dict(m) for m in mapping], sort_keys=False))
+        main = zz["MainStage"](
+            stages,
+            accelerator=str(accelerator_path),
+            workload=workload,
+            mapping=str(mapping_path),
+            dump_folder=str(run.directory / "outputs"),
+            loma_lpf_limit=lpf_limit,
+            loma_show_progress_bar=False,
+            nb_mappings_generated=1,
+            enable_mix_spatial_mapping_generation=False,
+            access_same_data_considered_as_no_access=True,
+            temporal_mapping_type=zz["TemporalMappingType"]("uneven"),
+        )
+        try:
+            answers = main.run()
+        except (ValueError, AssertionError, KeyError, IndexError, ZeroDivisionError) as exc:
+            raise InvalidDesignError(f"ZigZag rejected the hardware or mapping: {exc!r}") from exc
+        except (ToolError, ConfigError, InvalidDesignError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - any other tool failure becomes ToolError
+            raise ToolError(f"ZigZag failed: {exc!r}") from exc
+    by_name = {cme.layer.name: cme for cme, _ in answers}
+    missing = [w["name"] for w in workload if w["name"] not in by_name]
+    if missing:
+        raise InvalidDesignError(f"ZigZag found no valid mapping for {', '.join(missing)}")
+    return [_result(by_name[w["name"]]) for w in workload]
+
+
+def _result(cme: Any) -> ZigZagLayerResult:
+    levels: dict[str, float] = {}
+    accesses: dict[str, float] = {}
+    hierarchy = cme.accelerator.memory_hierarchy
+    for operand, energies in cme.mem_energy_breakdown.items():
+        mem_op = cme.memory_operand_links.layer_to_mem_op(operand)
+        memories = hierarchy.get_memory_levels(mem_op=mem_op)
+        counts = cme.memory_word_access[operand]
+        for level, energy, count in zip(memories, energies, counts, strict=True):
+            levels[f"{operand}@{level.name}"] = float(energy)
+            accesses[f"{operand}@{level.name}"] = float(sum(count.data.values()))
+    return ZigZagLayerResult(
+        energy_pj=float(cme.energy_total),
+        latency_cycles=float(cme.latency_total2),
+        ideal_cycles=float(cme.ideal_cycle),
+        ideal_temporal_cycles=float(cme.ideal_temporal_cycle),
+        mac_energy_pj=float(cme.mac_energy),
+        memory_energy_pj=float(cme.mem_energy),
+        mac_utilization=float(cme.mac_utilization2),
+        spatial_utilization=float(cme.mac_spatial_utilization),
+        energy_by_level=levels,
+        accesses_by_level=accesses,
+        temporal_mapping=str(cme.temporal_mapping),
+    )
+
+
+# ---------------------------------------------------------------- the simulator
+
+
+def zigzag_space() -> DesignSpace:
+    """The hardware knobs of archgym/ZigZag-v0 (names are ZigZagHardware fields)."""
+    return DesignSpace(
+        [
+            Ordinal.powers_of_two("array_rows", 4, 64, unit="PE", doc="PE array rows (ZigZag D1)"),
+            Ordinal.powers_of_two(
+                "array_cols", 4, 64, unit="PE", doc="PE array columns (ZigZag D2)"
+            ),
+            Categorical(
+                "dataflow",
+                tuple(DATAFLOWS),
+                doc="loops unrolled on rows/columns: WS C/K, OS pixels/K, IS C/pixels",
+            ),
+            Ordinal.powers_of_two(
+                "weight_rf_bytes", 1, 256, unit="B", doc="per-PE weight register file"
+            ),
+            Ordinal.powers_of_two(
+                "input_rf_bytes", 1, 256, unit="B", doc="per-PE input register file"
+            ),
+            Ordinal.powers_of_two(
+                "output_rf_bytes", 2, 256, unit="B", doc="per-PE partial-sum register file"
+            ),
+            Ordinal.powers_of_two(
+                "global_buffer_kb", 16, 4096, unit="KiB", doc="shared global buffer"
+            ),
+            Ordinal.powers_of_two(
+                "global_buffer_bandwidth_bits",
+                64,
+                2048,
+                unit="bit/cycle",
+                doc="global buffer read and write port width",
+            ),
+            Ordinal.powers_of_two(
+                "dram_bandwidth_bits", 16, 256, unit="bit/cycle", doc="DRAM port width"
+            ),
+        ]
+    )
+
+
+ZIGZAG_METRICS: tuple[MetricSpec, ...] = (
+    MetricSpec("energy_pj", "pJ", "min", "ZigZag energy_total, summed over layers", scale=1e8),
+    MetricSpec(
+        "latency_cycles",
+        "cycle",
+        "min",
+        "ZigZag latency_total2 (compute, stalls, on/off-loading), summed over layers",
+        scale=1e5,
+    ),
+    MetricSpec("edp", "pJ*cycle", "min", "energy_pj * latency_cycles", scale=1e13),
+    MetricSpec(
+        "mac_utilization",
+        "fraction",
+        "max",
+        "ideal cycles / latency over the network (ZigZag mac_utilization2)",
+    ),
+    MetricSpec("spatial_utilization", "fraction", "max", "ideal cycles / ideal temporal cycles"),
+    MetricSpec("mac_energy_pj", "pJ", "min", "MAC energy", scale=1e7),
+    MetricSpec("memory_energy_pj", "pJ", "min", "energy of all memory levels", scale=1e8),
+    MetricSpec("dram_energy_pj", "pJ", "min", "energy of DRAM accesses", scale=1e8),
+    MetricSpec(
+        "global_buffer_accesses",
+        "access",
+        "min",
+        "global buffer reads and writes, in accesses of its port width",
+        scale=1e5,
+    ),
+    MetricSpec(
+        "dram_accesses",
+        "access",
+        "min",
+        "DRAM reads and writes, in accesses of its port width",
+        scale=1e5,
+    ),
+)
+
+
+class ZigZagSimulator(Simulator):
+    """ZigZag on the :class:`ZigZagHardware` template; the workload is a Layer or Network.
+
+    Args:
+        search: "fixed" (one loop order per dataflow, 25-160 ms per layer here) or "loma"
+            (ZigZag's temporal-mapping search per layer, 1-8 s per layer).
+        lpf_limit: LOMA's loop-prime-factor limit (smaller is faster and coarser).
+        opt: the criterion LOMA keeps the best mapping by ("latency", "energy", "EDP").
+    """
+
+    name = "zigzag"
+
+    def __init__(self, search: str = "fixed", lpf_limit: int = 6, opt: str = "latency") -> None:
+        if search not in SEARCHES:
+            raise ConfigError(f"ZigZag search {search!r} is not one of {', '.join(SEARCHES)}")
+        if opt not in OPTIMISATION_CRITERIA:
+            raise ConfigError(
+                f"ZigZag opt {opt!r} is not one of {', '.join(OPTIMISATION_CRITERIA)}"
+            )
+        if isinstance(lpf_limit, bool) or not isinstance(lpf_limit, int) or lpf_limit < 1:
+            raise ConfigError(f"ZigZag lpf_limit must be a positive int, got {lpf_limit!r}")
+        _import_zigzag()
+        self.search = search
+        self.lpf_limit = lpf_limit
+        self.opt = opt
+        self._space = zigzag_space()
+
+    @property
+    def design_space(self) -> DesignSpace:
+        return self._space
+
+    @property
+    def metric_specs(self) -> tuple[MetricSpec, ...]:
+        return ZIGZAG_METRICS
+
+    def config(self) -> dict[str, Any]:
+        return {"search": self.search, "lpf_limit": self.lpf_limit, "opt": self.opt}
+
+    def mapping_for(self, network: Network, hardware: ZigZagHardware) -> list[dict[str, Any]]:
+        """The mapping entries written for ``network`` on ``hardware`` (one per layer)."""
+        entries = []
+        for i, layer in enumerate(network.layers):
+            spatial = spatial_unrolling(
+                layer, hardware.dataflow, hardware.array_rows, hardware.array_cols
+            )
+            temporal = (
+                fixed_temporal_ordering(layer, hardware.dataflow, spatial)
+                if self.search == "fixed"
+                else None
+            )
+            entries.append(mapping_entry(_zigzag_name(i), spatial, temporal))
+        default = dict(entries[0], name="default")
+        default.pop("temporal_ordering", None)
+        return [*entries, default]
+
+    def run(self, design: Design, workload: Any) -> list[ZigZagLayerResult]:
+        """Per-layer ZigZag results of ``design`` (see :func:`run_zigzag` for errors)."""
+        design = self._space.validate(design)
+        hardware = ZigZagHardware.from_design(design)
+        network = as_network(workload)
+        return run_zigzag(
+            network,
+            hardware.accelerator_yaml(),
+            self.mapping_for(network, hardware),
+            opt=self.opt,
+            lpf_limit=self.lpf_limit,
+        )
+
+    def evaluate(self, design: Design, workload: Any) -> Metrics:
+        results = self.run(design, workload)
+        energy = sum(r.energy_pj for r in results)
+        latency = sum(r.latency_cycles for r in results)
+        ideal = sum(r.ideal_cycles for r in results)
+        ideal_temporal = sum(r.ideal_temporal_cycles for r in results)
+        return {
+            "energy_pj": energy,
+            "latency_cycles": latency,
+            "edp": energy * latency,
+            "mac_utilization": ideal / latency if latency else 0.0,
+            "spatial_utilization": ideal / ideal_temporal if ideal_temporal else 0.0,
+            "mac_energy_pj": sum(r.mac_energy_pj for r in results),
+            "memory_energy_pj": sum(r.memory_energy_pj for r in results),
+            "dram_energy_pj": sum(r.dram_energy_pj for r in results),
+            "global_buffer_accesses": sum(r.accesses_at("global_buffer") for r in results),
+            "dram_accesses": sum(r.accesses_at("dram") for r in results),
+        }
