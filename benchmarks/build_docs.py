@@ -23,11 +23,29 @@ assertions in the test suite.
 """
 
 
+def as_section(text: str) -> str:
+    """The recorded text with its headings moved so that its top heading is level 2."""
+    lines = text.strip().splitlines()
+    levels = [len(x) - len(x.lstrip("#")) for x in lines if x.startswith("#")]
+    shift = 2 - min(levels, default=2)
+    in_code = False
+    out = []
+    for line in lines:
+        if line.startswith("```"):
+            in_code = not in_code
+        if line.startswith("#") and not in_code and shift > 0:
+            line = "#" * shift + line
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
 def main() -> None:
     results = ROOT / "benchmarks" / "results"
     files = sorted(results.glob("*.md"), key=lambda p: (ORDER + [p.stem]).index(p.stem))
-    sections = [HEADER] + [f.read_text().strip() + "\n" for f in files]
-    (ROOT / "docs" / "benchmarks.md").write_text("\n".join(sections))
+    sections = [as_section(f.read_text()) for f in files]
+    contents = "".join(f"- {section.splitlines()[0].lstrip('#').strip()}\n" for section in sections)
+    text = "\n".join([HEADER, "Contents:\n\n" + contents, *sections])
+    (ROOT / "docs" / "benchmarks.md").write_text(text)
 
 
 if __name__ == "__main__":
