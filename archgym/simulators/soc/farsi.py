@@ -13,7 +13,27 @@ A FARSI database for workload ``W`` is a set of CSV files in one directory, name
 * ``Task PE Energy`` and ``Task PE Area`` (required when any task has an IP): the IP's
   energy per execution and area, in FARSI's units: femtojoules and square micrometres
   (FARSI's parser scales them by 1e-15 J and 1e-12 m2).
-* ``Task Itr Count`` (optional): the loop trip count per task (default 1).
+* ``Task Itr Count`` (optional): the loop trip count per task (default 1), the largest
+  unroll factor of the task's IP.
+
+How FARSI itself turns these into time, energy and area (Project_FARSI,
+``specs/parse_libraries/parse_library.py``; facts only, no code taken):
+
+* ``gen_task_graph_work_dict``: a task's work is its A53 cycles / Freq x dhrystone_IPC
+  x Freq = cycles x 2 instructions; a GPP's work rate is Freq x IPC, so a task takes
+  ``cycles / 1 GHz`` on the A53, and costs work / Inst_per_joul (42.5 pJ per cycle).
+* ``parse_hardware_library``: an IP's time for one run is its cycles / 100 MHz
+  (``deduce_IPs`` fixes every IP at 100 MHz). ``gen_loop_itr_range`` spawns one IP
+  variant per unroll factor L: with ArchGym's knobs (geometric, incr 2, max_spawn_ip
+  17) L is 1, 2, 4, ..., 2^15 below the trip count, plus the trip count itself. The
+  variant's work rate is L x ip_freq x work / time (time / L at ``ip_freq`` x the
+  nominal clock, ip_freq in [1, 4, 6, 8]); its work_over_energy and one_over_area are
+  divided by L, so a run costs L x energy x 1e-15 J and the IP takes L x area x 1e-12
+  m2 (``krnel.Kernel.calc_energy_consumed`` and ``update_pe_size``).
+* ``gen_correction_values``: energy and area are scaled by ``tech_node_SF``; ArchGym's
+  FARSIEnv (``set_env``) passes energy x 0.064 and area x 0.0374 for non-GPP blocks,
+  which this reader applies to the IP figures by default (``ip_energy_scale`` and
+  ``ip_area_scale``; pass 1.0 for the database's raw values).
 * ``Budget`` (optional), or ``misc_database - Budget`` in the same directory: the row
   whose ``Workload`` is ``W`` gives the latency budget in seconds.
 
@@ -27,9 +47,10 @@ from __future__ import annotations
 
 import csv
 import logging
+import math
 from pathlib import Path
 
-from archgym.errors import WorkloadError
+from archgym.errors import ConfigError, WorkloadError
 from archgym.simulators.soc.taskgraph import AcceleratorIP, Edge, Task, TaskGraph
 
 logger = logging.getLogger(__name__)
@@ -39,6 +60,10 @@ GPP_COLUMN = "A53"
 # FARSI parse_library.py (as bundled by ArchGym): IP energy x 1e-15 J, IP area x 1e-12 m2.
 FARSI_ENERGY_UNIT_J = 1e-15
 FARSI_AREA_UNIT_MM2 = 1e-6
+# ArchGym FARSIEnv.set_env tech_node_SF: energy non_gpp 0.064, area non_mem 0.0374
+# (FARSI gen_correction_values divides work_over_energy / work_over_area by them).
+ARCHGYM_IP_ENERGY_SCALE = 0.064
+ARCHGYM_IP_AREA_SCALE = 0.0374
 
 _TABLES = {
     "movement": "Task Data Movement",
@@ -56,14 +81,30 @@ def load_farsi_workload(
     *,
     energy_unit_j: float = FARSI_ENERGY_UNIT_J,
     area_unit_mm2: float = FARSI_AREA_UNIT_MM2,
+    ip_energy_scale: float = ARCHGYM_IP_ENERGY_SCALE,
+    ip_area_scale: float = ARCHGYM_IP_AREA_SCALE,
 ) -> TaskGraph:
     """Load a FARSI database into a :class:`TaskGraph`.
 
     ``path`` is one of: the database directory (then ``workload`` names the workload),
     one of the workload's CSV files, or the directory joined with the workload name
-    (``.../farsi_workloads/audio_decoder``). Raises WorkloadError when a required file
-    is missing or malformed.
+    (``.../farsi_workloads/audio_decoder``). IP energy (J per run of the un-unrolled
+    IP) is the table's value x ``energy_unit_j`` x ``ip_energy_scale``, IP area (mm2
+    per copy) the table's value x ``area_unit_mm2`` x ``ip_area_scale``; IPs follow
+    FARSI's convention that unrolling L times costs L x the energy. Raises
+    WorkloadError when a required file is missing or malformed, ConfigError for a
+    non-positive unit or scale.
     """
+    for what, value in (
+        ("energy_unit_j", energy_unit_j),
+        ("area_unit_mm2", area_unit_mm2),
+        ("ip_energy_scale", ip_energy_scale),
+        ("ip_area_scale", ip_area_scale),
+    ):
+        if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+            raise ConfigError(f"load_farsi_workload: {what} must be a number > 0, got {value!r}")
+    energy_factor = energy_unit_j * ip_energy_scale
+    area_factor = area_unit_mm2 * ip_area_scale
     directory, name = _locate(Path(path), workload)
     movement_file = _require(directory, name, "movement")
     perf_file = _require(directory, name, "performance")
@@ -129,8 +170,9 @@ def load_farsi_workload(
             if ip_cycles is not None:
                 ip = AcceleratorIP(
                     cycles=ip_cycles,
-                    energy_j=_ip_value(energy_file, energy, task, ip_column) * energy_unit_j,
-                    area_mm2=_ip_value(area_file, area, task, ip_column) * area_unit_mm2,
+                    energy_j=_ip_value(energy_file, energy, task, ip_column) * energy_factor,
+                    area_mm2=_ip_value(area_file, area, task, ip_column) * area_factor,
+                    energy_scales_with_unroll=True,
                 )
         tasks.append(Task(task, gpp, iterations.get(task, 1), ip))
 

@@ -34,9 +34,11 @@ class PEType:
     ``gpp_cycles / (speedup * clock)`` seconds and ``gpp_cycles / speedup *
     energy_per_cycle_j`` joules on one of its ``cores``; area ``cores * area_mm2``.
     ``kind`` "accelerator": runs only tasks that have an accelerator IP, one at a time,
-    taking ``ip.cycles / (clock * min(unroll, iterations))`` seconds and
-    ``ip.energy_j`` joules; area is the sum of ``unroll * ip.area_mm2`` over the tasks
-    mapped to it (``area_mm2`` adds a fixed overhead).
+    taking ``ip.cycles / (clock * L)`` seconds with ``L = min(unroll, iterations)``,
+    and ``ip.energy_j`` joules (``L * ip.energy_j`` for FARSI's IPs); area is the sum
+    of ``L * ip.area_mm2`` over the tasks mapped to it (``area_mm2`` adds a fixed
+    overhead). ``max_clock_ratio`` caps its clock: a higher ratio runs at the cap (as
+    ``unroll`` is ignored on cores, a core ignores clock settings beyond its range).
     """
 
     name: str
@@ -47,11 +49,17 @@ class PEType:
     energy_per_cycle_j: float = 0.0
     area_mm2: float = 0.0
     doc: str = ""
+    max_clock_ratio: float = float("inf")
 
     def __post_init__(self) -> None:
         if self.kind not in ("gpp", "accelerator"):
             raise ConfigError(f"PE type {self.name!r}: kind {self.kind!r} is not gpp/accelerator")
-        _positive(f"PE type {self.name!r}", nominal_hz=self.nominal_hz, speedup=self.speedup)
+        _positive(
+            f"PE type {self.name!r}",
+            nominal_hz=self.nominal_hz,
+            speedup=self.speedup,
+            max_clock_ratio=self.max_clock_ratio,
+        )
         if not (isinstance(self.cores, int) and self.cores >= 1):
             raise ConfigError(f"PE type {self.name!r}: cores must be an integer >= 1")
 
@@ -138,12 +146,16 @@ class HardwareLibrary:
             object.__setattr__(self, attr, by_name)
 
 
-# FARSI misc_database__Block_Characteristics.csv: A53 (reference GPP) Freq 1 GHz;
-# misc_database__Common_Hardware.csv: arm_power_over_clock 40.8e-12 W/Hz (J/cycle),
-# arm_fix_area 0.71e-6 m2.
+# FARSI misc_database__Block_Characteristics.csv, row A53 (the reference GPP), as
+# FARSI's parse_library.parse_hardware_library uses it: Freq 1 GHz, dhrystone_IPC 2,
+# Inst_per_joul 47019607843, Gpp_area 6.5e-7 m2. FARSI counts a task's work as A53
+# cycles x IPC instructions, so a cycle costs IPC / Inst_per_joul = 42.5 pJ.
 _A53_HZ = 1e9
-_A53_J_PER_CYCLE = 40.8e-12
-_A53_MM2 = 0.71
+_A53_J_PER_CYCLE = 2 / 47019607843
+_A53_MM2 = 0.65
+# FARSI never sweeps GPP clocks; ours go up to 2 GHz (assumption: the top of the
+# Cortex-A53's usual range); higher clock settings run at 2 GHz.
+_A53_MAX_RATIO = 2.0
 # FARSI misc_database__Block_Characteristics.csv: IP Freq 100 MHz; LMEM/GMEM/LMEM_ic
 # Freq 100 MHz, hop_latency 1 cycle, reference interconnect width 4 bytes.
 _IP_HZ = 100e6
@@ -159,6 +171,7 @@ DEFAULT_LIBRARY = HardwareLibrary(
             energy_per_cycle_j=_A53_J_PER_CYCLE,
             area_mm2=_A53_MM2,
             doc="one Arm Cortex-A53 core (FARSI reference GPP)",
+            max_clock_ratio=_A53_MAX_RATIO,
         ),
         PEType(
             "A53x2",
@@ -168,6 +181,7 @@ DEFAULT_LIBRARY = HardwareLibrary(
             energy_per_cycle_j=_A53_J_PER_CYCLE,
             area_mm2=_A53_MM2,
             doc="dual-core A53 cluster: runs two tasks at once",
+            max_clock_ratio=_A53_MAX_RATIO,
         ),
         PEType(
             "IP",
@@ -250,7 +264,8 @@ class PEInstance:
 
     @property
     def hz(self) -> float:
-        return self.type.nominal_hz * self.clock_ratio
+        """The clock: nominal x clock_ratio, capped at nominal x the type's max_clock_ratio."""
+        return self.type.nominal_hz * min(self.clock_ratio, self.type.max_clock_ratio)
 
 
 @dataclass(frozen=True)

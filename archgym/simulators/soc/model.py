@@ -21,7 +21,8 @@ the consumer has read it (forever when the consumer is a marker, i.e. a sink).
 Energy is compute energy plus bytes moved times the per-byte energy of the memory
 (read or write) and of every bus crossed; there is no static power. Power is energy
 over latency. Area is the PEs (cores, or unrolled IPs of the mapped tasks), memories,
-and buses with their queue buffers.
+and buses with their queue buffers. An IP's unroll factor is the PE's ``unroll``
+capped by the task's trip count (FARSI only builds IP variants up to the trip count).
 
 This module validates the design and builds flat arrays; the event loop itself is the
 numba kernel in :mod:`.kernel`.
@@ -184,9 +185,13 @@ class _Plan:
                         f"task {task.name!r} is mapped to pe{slot} ({pe.type.name} "
                         "accelerator), but the workload has no accelerator IP for it"
                     )
-                task_time[i] = ip.cycles / (pe.hz * min(pe.unroll, task.iterations))
-                task_energy[i] = ip.energy_j
-                accel_area[slot] += pe.unroll * ip.area_mm2
+                # FARSI parse_library.parse_hardware_library: an IP unrolled L times
+                # (1 <= L <= the task's trip count) has L x the work rate and L x the
+                # area; with FARSI's energy convention also L x the energy per run.
+                unroll = min(pe.unroll, task.iterations)
+                task_time[i] = ip.cycles / (pe.hz * unroll)
+                task_energy[i] = ip.energy_j * (unroll if ip.energy_scales_with_unroll else 1)
+                accel_area[slot] += unroll * ip.area_mm2
             task_pe[i] = slot
         self.task_pe = task_pe
         self.task_time = task_time

@@ -5,8 +5,10 @@ buses, their connections, task-to-PE and task-to-memory mapping, block frequenci
 queue sizes and burst size), for slots i, j, k in 0..2:
 
 * ``pe{i}_type`` (``none`` or a library PE; pe0 is always allocated),
-  ``pe{i}_clock_ratio`` (x the type's nominal clock), ``pe{i}_unroll`` (accelerator
-  loop unrolling), ``pe{i}_bus`` (the bus it hangs off);
+  ``pe{i}_clock_ratio`` (x the type's nominal clock: 0.5 .. 2, and FARSI's IP
+  ratios 4, 6, 8), ``pe{i}_unroll`` (accelerator loop unrolling, FARSI's factors:
+  powers of two up to 2^15 and the tasks' trip counts), ``pe{i}_bus`` (the bus it
+  hangs off);
 * ``mem{j}_type``, ``mem{j}_clock_ratio``, ``mem{j}_bus`` (mem0 always allocated);
 * ``bus{k}_type``, ``bus{k}_clock_ratio``, ``bus{k}_queue`` (bus0 always allocated;
   buses are bridged in the chain bus0 - bus1 - bus2);
@@ -38,8 +40,25 @@ from archgym.simulators.soc.workloads import load_workload
 from archgym.spaces import Categorical, Design, DesignSpace, Integer, Ordinal
 
 N_SLOTS = 3  # REFERENCES.md s1: up to 3 PEs, 3 memories, 3 buses
-# FARSI sweeps block clocks as multiples of the nominal clock; ours: x0.5 .. x2.
+# FARSI sweeps block clocks as multiples of the nominal clock; memories and buses: x0.5 .. x2.
 CLOCK_RATIOS = (0.5, 1.0, 1.5, 2.0)
+# PEs add ArchGym's FARSIEnv ip_freq_range [1, 4, 6, 8] (an IP at up to 800 MHz); a core
+# runs at most at its type's max_clock_ratio (2x for the A53).
+PE_CLOCK_RATIOS = (0.5, 1.0, 1.5, 2.0, 4.0, 6.0, 8.0)
+# FARSI parse_library.gen_loop_itr_range with ArchGym's ip_loop_unrolling (geometric,
+# incr 2, max_spawn_ip 17): unroll factors 1, 2, ..., 2^15, plus each task's trip count.
+MAX_UNROLL_POWER = 15
+
+
+def unroll_values(graph: TaskGraph) -> tuple[int, ...]:
+    """The ``pe{i}_unroll`` values for ``graph``: powers of two from 1 up to 2^15 that
+    are below the largest trip count of a task with an IP, and every such trip count."""
+    counts = {t.iterations for t in graph.tasks if t.accelerator is not None}
+    largest = max(counts, default=1)
+    values = {2**k for k in range(MAX_UNROLL_POWER + 1) if 2**k < largest} | counts | {1}
+    return tuple(sorted(values))
+
+
 BLOCKS = tuple(f"{kind}{s}" for kind in ("pe", "mem", "bus") for s in range(N_SLOTS))
 
 
@@ -209,10 +228,15 @@ class SoCSimulator(Simulator):
             params += [
                 Categorical(f"pe{s}_type", (*optional, *lib.pe), doc=f"PE slot {s} type"),
                 Ordinal(
-                    f"pe{s}_clock_ratio", CLOCK_RATIOS, unit="x nominal", doc=f"PE slot {s} clock"
+                    f"pe{s}_clock_ratio",
+                    PE_CLOCK_RATIOS,
+                    unit="x nominal",
+                    doc=f"PE slot {s} clock",
                 ),
-                Ordinal.powers_of_two(
-                    f"pe{s}_unroll", 1, 64, doc=f"PE slot {s} accelerator loop unrolling"
+                Ordinal(
+                    f"pe{s}_unroll",
+                    unroll_values(self.graph),
+                    doc=f"PE slot {s} accelerator loop unrolling (capped by trip counts)",
                 ),
                 Integer(f"pe{s}_bus", 0, N_SLOTS - 1, doc=f"bus PE slot {s} hangs off"),
             ]

@@ -27,13 +27,17 @@ class AcceleratorIP:
     """The accelerator IP that runs one task.
 
     ``cycles`` is the IP's cycle count for one execution of the task at its nominal
-    clock (100 MHz in FARSI's database); ``energy_j`` the energy of one execution
-    (J); ``area_mm2`` the area of one IP instance (mm2, before loop unrolling).
+    clock (100 MHz in FARSI's database) without loop unrolling; ``energy_j`` the energy
+    of one execution (J); ``area_mm2`` the area of one IP instance (mm2, before loop
+    unrolling). Unrolled ``L`` times, the IP takes ``cycles / L`` cycles and ``L x
+    area_mm2``; its energy stays ``energy_j`` unless ``energy_scales_with_unroll``
+    (FARSI's convention: a run costs ``L x energy_j``).
     """
 
     cycles: float
     energy_j: float
     area_mm2: float
+    energy_scales_with_unroll: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,12 @@ class TaskGraph:
                     t.iterations,
                     None
                     if t.accelerator is None
-                    else [t.accelerator.cycles, t.accelerator.energy_j, t.accelerator.area_mm2],
+                    else [
+                        t.accelerator.cycles,
+                        t.accelerator.energy_j,
+                        t.accelerator.area_mm2,
+                        t.accelerator.energy_scales_with_unroll,
+                    ],
                 ]
                 for t in self.tasks
             ],

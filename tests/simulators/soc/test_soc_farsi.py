@@ -7,8 +7,9 @@ import shutil
 
 import pytest
 
-from archgym.errors import WorkloadError
+from archgym.errors import ConfigError, WorkloadError
 from archgym.simulators.soc import SoCSimulator, load_farsi_workload, load_workload
+from archgym.simulators.soc.simulator import unroll_values
 
 WORKLOADS = {  # name: (tasks, edges, latency budget s) read off the CSV files
     "audio_decoder": (18, 23, 0.021),
@@ -38,8 +39,11 @@ def test_audio_decoder_values_and_units(farsi_dir):
     assert rot.gpp_cycles == 805804
     assert rot.iterations == 1024
     assert rot.accelerator.cycles == 7736
-    assert rot.accelerator.energy_j == pytest.approx(945.308e-15)  # femtojoules
-    assert rot.accelerator.area_mm2 == pytest.approx(0.476887)  # 476887 um2
+    # femtojoules and um2 (FARSI's 1e-15 J and 1e-12 m2), times ArchGym's tech_node_SF
+    # (energy 0.064, area 0.0374); FARSI charges L x the energy when unrolled L times
+    assert rot.accelerator.energy_j == pytest.approx(945.308e-15 * 0.064, rel=1e-12, abs=0)
+    assert rot.accelerator.area_mm2 == pytest.approx(0.476887 * 0.0374, rel=1e-12, abs=0)
+    assert rot.accelerator.energy_scales_with_unroll
     assert g.task("dummy_last").iterations == 1  # absent from the iteration table
     assert {t.name for t in g.tasks if t.is_marker} == {"souurce", "siink", "dummy_last"}
     assert g.task("souurce").gpp_cycles == 0
@@ -132,3 +136,60 @@ def test_directory_without_workload_name_and_missing_database(farsi_dir, tmp_pat
         load_farsi_workload(farsi_dir)
     with pytest.raises(WorkloadError, match="no FARSI database"):
         load_farsi_workload(tmp_path / "nothing")
+
+
+def test_raw_database_units_without_archgym_scaling(farsi_dir):
+    g = load_farsi_workload(farsi_dir / "audio_decoder", ip_energy_scale=1.0, ip_area_scale=1.0)
+    rot = g.task("rotateOrder3_fxp_cloned").accelerator
+    assert rot.energy_j == pytest.approx(945.308e-15, rel=1e-12, abs=0)  # femtojoules
+    assert rot.area_mm2 == pytest.approx(0.476887, rel=1e-12, abs=0)  # 476887 um2
+    with pytest.raises(ConfigError, match="ip_area_scale must be a number > 0"):
+        load_farsi_workload(farsi_dir / "audio_decoder", ip_area_scale=0.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # FARSI gen_loop_itr_range, ArchGym's knobs: 2^0..2^15 below the trip count + the count
+        ("hpvm_cava", (1, 2, 4, 8, 16, 32, 64, 128, 151)),
+        ("edge_detection", tuple(2**k for k in range(16)) + (1638400,)),
+        ("audio_decoder", tuple(2**k for k in range(15)) + (16400,)),  # 1024 is a power of 2
+    ],
+)
+def test_unroll_knob_offers_farsi_loop_unrolling_factors(farsi_dir, name, expected):
+    g = load_farsi_workload(farsi_dir / name)
+    assert unroll_values(g) == expected
+    assert SoCSimulator(g).design_space["pe1_unroll"].values == expected
+
+
+def test_hpvm_cava_meets_archgym_budgets_only_with_farsi_unrolling_and_ip_clock(farsi_dir):
+    """FARSI's own DSE reaches hpvm_cava's 34 ms: its IPs unroll to the full trip
+    count (151) and run at up to 8 x 100 MHz. Hand check of the compute part: the
+    seven IPs take sum(cycles) / (151 x 800 MHz) = 3,591,495,136 / 1.208e11 s = 29.7 ms."""
+    g = load_farsi_workload(farsi_dir / "hpvm_cava")
+    sim = SoCSimulator(g)
+    ip_cycles = sum(t.accelerator.cycles for t in g.tasks if t.accelerator is not None)
+    assert ip_cycles == 3591495136
+    design = sim.baseline_design() | {
+        "pe0_type": "IP",
+        "pe0_clock_ratio": 8.0,
+        "pe0_unroll": 151,
+        "mem0_type": "sram_1MiB",
+        "mem0_clock_ratio": 2.0,
+        "bus0_type": "axi128",
+    }
+    result = sim.simulate(design)
+    busy = sum(result.task_finish_s[t] - result.task_start_s[t] for t in sim.mapped_tasks)
+    assert result.latency_s == pytest.approx(busy)  # a chain: one task after another
+    assert result.latency_s > ip_cycles / (151 * 8e8)
+    # IP energy: 151 unrolled copies x fJ x 0.064 (FARSI's L x energy per run)
+    ip_fj = sum(t.accelerator.energy_j for t in g.tasks if t.accelerator is not None)
+    assert result.compute_energy_j == pytest.approx(151 * ip_fj, rel=1e-12)
+    metrics = sim.evaluate(design)
+    assert metrics["latency_ms"] <= 34.0
+    assert metrics["power_mw"] <= 8.737 and metrics["area_mm2"] <= 17.475
+    assert sim.evaluate(design | {"pe0_unroll": 128})["latency_ms"] > 34.0
+    assert sim.evaluate(design | {"pe0_clock_ratio": 6.0})["latency_ms"] > 34.0
+    # FARSI never scales GPP clocks; the A53 tops out at 2 GHz here
+    a53_fast = sim.evaluate(sim.baseline_design() | {"pe0_clock_ratio": 8.0})
+    assert a53_fast == sim.evaluate(sim.baseline_design() | {"pe0_clock_ratio": 2.0})

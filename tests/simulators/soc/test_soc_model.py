@@ -111,8 +111,36 @@ def test_accelerator_area_counts_unrolled_ips_of_mapped_tasks():
     assert result.latency_s == pytest.approx(1000 / 1e8 / 4 + 500 / 1e8 + 1000 / 1e9)
     assert result.compute_energy_j == pytest.approx(3e-9 + 1e-9 + 1000e-12)
     queue_area = 4 * 256 * SRAM_MM2_PER_BYTE
-    pe_area = 0.5 + 8 * (0.1 + 0.2) + 1.0  # c's IP is not instantiated: c runs on the cpu
+    # unroll 8 capped by each trip count (FARSI builds IP variants up to it): a 4 copies,
+    # b 1 copy; c's IP is not instantiated: c runs on the cpu
+    pe_area = 0.5 + 4 * 0.1 + 1 * 0.2 + 1.0
     assert result.area_mm2 == pytest.approx(pe_area + 2.0 + 0.25 + queue_area)
+
+
+def test_farsi_ip_costs_unroll_times_its_energy_and_area():
+    """FARSI's convention: an IP unrolled L = min(unroll, trip count) times runs L times
+    faster at the design's clock and costs L x energy and L x area."""
+    ip = AcceleratorIP(1000, 3e-9, 0.1, energy_scales_with_unroll=True)
+    g = graph([Task("a", None, iterations=4, accelerator=ip)], [])
+    soc = make_soc([PEInstance(ACC, clock_ratio=4.0, unroll=8)], {"a": 0}, {})
+    result = simulate(g, soc)
+    assert result.latency_s == pytest.approx(1000 / (4 * 1e8) / 4)  # 625 ns
+    assert result.compute_energy_j == pytest.approx(4 * 3e-9)
+    queue_area = 4 * 256 * SRAM_MM2_PER_BYTE
+    assert result.area_mm2 == pytest.approx(0.5 + 4 * 0.1 + 2.0 + 0.25 + queue_area)
+    one = simulate(g, make_soc([PEInstance(ACC, clock_ratio=4.0, unroll=1)], {"a": 0}, {}))
+    assert one.compute_energy_j == pytest.approx(3e-9)
+
+
+def test_pe_clock_is_capped_at_its_type_maximum():
+    capped = PEType("capped", "gpp", 1e9, energy_per_cycle_j=1e-12, max_clock_ratio=2.0)
+    g = graph([Task("a", 1000)], [])
+    at_cap = simulate(g, make_soc([PEInstance(capped, clock_ratio=2.0)], {"a": 0}, {}))
+    beyond = simulate(g, make_soc([PEInstance(capped, clock_ratio=4.0)], {"a": 0}, {}))
+    slower = simulate(g, make_soc([PEInstance(capped, clock_ratio=1.5)], {"a": 0}, {}))
+    assert at_cap.latency_s == pytest.approx(1000 / 2e9)
+    assert beyond.latency_s == pytest.approx(1000 / 2e9)  # runs at 2 GHz, not 4 GHz
+    assert slower.latency_s == pytest.approx(1000 / 1.5e9)
 
 
 def fork_join() -> TaskGraph:
