@@ -60,7 +60,10 @@ class EvaluationCache:
             self._store(key, result)
             hit = False
         if isinstance(result, InvalidDesignError):
-            raise result
+            # The cached error is raised again on every hit. Without a fresh traceback each
+            # raise would append to the last one, growing it and keeping every earlier
+            # call's frames (and the simulator's) alive for as long as the entry lives.
+            raise result.with_traceback(None)
         return dict(result), hit
 
     def _store(self, key: tuple[Any, ...], result: Metrics | InvalidDesignError) -> None:
@@ -69,5 +72,6 @@ class EvaluationCache:
             self._entries.popitem(last=False)
 
     def clear(self) -> None:
+        """Forget every entry and reset the hit and miss counts."""
         self._entries.clear()
         self.hits = self.misses = 0

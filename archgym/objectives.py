@@ -65,6 +65,7 @@ class Objective(ABC):
         """Hook for objectives that need units, scales or directions."""
 
     def describe(self) -> str:
+        """A short readable form of the objective (reports, ``archgym describe``)."""
         return type(self).__name__
 
 
@@ -172,7 +173,14 @@ class WeightedSumObjective(Objective):
             self._target._bind(specs)
 
     def reward(self, metrics: Metrics) -> float:
-        return float(sum(self.vector(metrics) * np.array(list(self.weights.values()))))
+        return self._weighted(self.vector(metrics))
+
+    def assess(self, metrics: Metrics) -> tuple[float, bool, np.ndarray]:
+        vector = self.vector(metrics)
+        return self._weighted(vector), self.target_met(metrics), vector
+
+    def _weighted(self, vector: np.ndarray) -> float:
+        return float(sum(vector * np.array(list(self.weights.values()))))
 
     def vector(self, metrics: Metrics) -> np.ndarray:
         return np.array(
@@ -283,6 +291,9 @@ class MultiObjective(Objective):
 
     def target_met(self, metrics: Metrics) -> bool:
         return self._sum.target_met(metrics)
+
+    def assess(self, metrics: Metrics) -> tuple[float, bool, np.ndarray]:
+        return self._sum.assess(metrics)
 
     def describe(self) -> str:
         return "multi: " + ", ".join(self._sum.weights)

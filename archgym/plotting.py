@@ -1,11 +1,41 @@
-"""Figures a person would rather look at than read: convergence curves."""
+"""Figures a person would rather look at than read, and the two helpers every figure uses.
+
+matplotlib is imported inside the functions (Agg backend, no display needed), so
+importing a module that plots stays light.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+
+def pyplot() -> Any:
+    """``matplotlib.pyplot`` on the non-interactive Agg backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save_figure(figure: Any, path: str | os.PathLike[str], *, dpi: float | None = None) -> Path:
+    """Write ``figure`` to ``path`` (parent folders created), close it; returns the path.
+
+    ``dpi`` None keeps the figure's own resolution.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if dpi is None:
+        figure.savefig(path)
+    else:
+        figure.savefig(path, dpi=dpi)
+    pyplot().close(figure)
+    return path
 
 
 def plot_convergence(
@@ -15,11 +45,7 @@ def plot_convergence(
     target_step: int | None = None,
 ) -> Path:
     """Write a PNG of reward per evaluation and best reward so far; returns the path."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     rewards = np.asarray(rewards, dtype=float)
     steps = np.arange(1, rewards.size + 1)
     figure, axes = plt.subplots(figsize=(6, 3.6), dpi=120)
@@ -35,8 +61,4 @@ def plot_convergence(
     axes.set_title(title)
     axes.legend(loc="lower right", fontsize=8)
     figure.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
-    plt.close(figure)
-    return path
+    return save_figure(figure, path)

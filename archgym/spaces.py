@@ -474,6 +474,28 @@ class DesignSpace:
             return self._sample_one(rng)
         return [self._sample_one(rng) for _ in range(n)]
 
+    def sample_unseen(
+        self,
+        rng: np.random.Generator,
+        seen: Callable[[Design], bool],
+        n_seen: int,
+        tries: int = 200,
+    ) -> Design:
+        """A uniform feasible design for which ``seen`` is False, if one turns up.
+
+        ``n_seen`` counts the designs already seen: once it reaches :attr:`size` the first
+        draw is returned as is. Otherwise up to ``tries`` more draws replace a seen one, and
+        the last draw is returned even if seen (a nearly exhausted space).
+        """
+        design = self._sample_one(rng)
+        if n_seen >= self.size:
+            return design
+        for _ in range(tries):
+            if not seen(design):
+                return design
+            design = self._sample_one(rng)
+        return design
+
     def _sample_one(self, rng: np.random.Generator) -> Design:
         for _ in range(_MAX_SAMPLE_TRIES):
             design = {p.name: p.sample(rng) for p in self._parameters}

@@ -56,6 +56,16 @@ def test_infeasible_designs_are_cached_and_reraised():
     assert simulator.calls == 1
 
 
+def test_reraised_infeasible_design_does_not_accumulate_tracebacks():
+    cache, simulator = EvaluationCache(), CountingSimulator()
+    depths = []
+    for _ in range(3):
+        with pytest.raises(InvalidDesignError) as caught:
+            cache.evaluate(simulator, {"a": 9}, "w")
+        depths.append(len(caught.traceback))
+    assert depths[1] == depths[2] <= depths[0]
+
+
 def test_lru_eviction_and_disabled_cache():
     cache, simulator = EvaluationCache(max_entries=2), CountingSimulator()
     for a in (1, 2, 3):

@@ -51,6 +51,23 @@ def test_assess_matches_separate_calls():
     assert np.array_equal(vector, objective.vector(metrics))
 
 
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "weighted: latency_ns=1, bandwidth_gbps=2",
+        {"kind": "weighted", "weights": {"power_mw": 1.0}, "targets": {"power_mw": 1000.0}},
+        "multi: latency_ns, bandwidth_gbps",
+        "archgym: power_mw=1000",
+    ],
+)
+def test_assess_matches_separate_calls_for_every_kind(spec):
+    objective = make_objective(spec, SPECS)
+    metrics = {"latency_ns": 130.0, "power_mw": 999.0, "bandwidth_gbps": 7.0}
+    reward, met, vector = objective.assess(metrics)
+    assert reward == objective.reward(metrics) and met == objective.target_met(metrics)
+    assert np.array_equal(vector, objective.vector(metrics))
+
+
 def test_weighted_sum_uses_directions_and_scales():
     objective = make_objective("weighted: latency_ns=1, bandwidth_gbps=2", SPECS)
     metrics = {"latency_ns": 200.0, "bandwidth_gbps": 5.0}

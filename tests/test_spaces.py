@@ -177,3 +177,21 @@ def test_fractional_index_is_refused():
     assert space.from_indices(np.array([2.0])) == {"a": 2}
     with pytest.raises(InvalidDesignError, match="'a': index 1.5 is not an integer"):
         space.from_indices([1.5])
+
+
+def test_sample_unseen_finds_the_one_design_left_and_repeats_once_exhausted():
+    space = DesignSpace([Integer("a", 0, 3), Categorical("b", ["x", "y"])])
+    everything = [{"a": a, "b": b} for a in range(4) for b in "xy"]
+    left = {"a": 2, "b": "y"}
+    seen = {space.key(d) for d in everything if d != left}
+    rng = np.random.default_rng(0)
+    picked = space.sample_unseen(rng, lambda d: space.key(d) in seen, len(seen))
+    assert picked == left
+    # with every design seen, the first draw comes back without further draws
+    first = space.sample(np.random.default_rng(1))
+    again = space.sample_unseen(np.random.default_rng(1), lambda d: True, space.size)
+    assert again == first
+    # with no unseen design but a wrong count, it gives up after 1 + tries draws
+    calls = []
+    space.sample_unseen(rng, lambda d: calls.append(d) or True, 0, tries=5)
+    assert len(calls) == 5

@@ -205,20 +205,11 @@ class Agent(ABC):
         """Whether ``design`` (on the index grid) has already been told."""
         return self._key(design) in self._seen
 
-    def _space_exhausted(self) -> bool:
-        return len(self._seen) >= self.space.size
-
     def _sample_unseen(self) -> Design:
         """A uniformly sampled feasible design not yet told (a repeat if none is found)."""
-        design = self.space.sample(self.rng)
-        if self._space_exhausted():
-            return design
-        for _ in range(MAX_UNSEEN_TRIES):
-            if not self.is_seen(design):
-                return design
-            design = self.space.sample(self.rng)
-        logger.debug("agent %s: no unseen design in %d draws", self.name, MAX_UNSEEN_TRIES)
-        return design
+        return self.space.sample_unseen(
+            self.rng, self.is_seen, len(self._seen), tries=MAX_UNSEEN_TRIES
+        )
 
     def _error(self, message: str) -> ConfigError:
         return ConfigError(f"agent {self.name!r}: {message}")
@@ -282,6 +273,7 @@ class EvaluationLog:
         return record
 
     def frame(self) -> pd.DataFrame:
+        """The history: one row per evaluation, the columns of ``SearchResult.history``."""
         columns = ["step", *self.knobs, *self.metric_names]
         columns += ["reward", "target_met", "valid", "cache_hit"]
         return pd.DataFrame(self.rows, columns=columns)
@@ -292,6 +284,7 @@ class EvaluationLog:
         wall_time_s: float,
         pareto: Callable[[pd.DataFrame], pd.DataFrame | None] | None = None,
     ) -> SearchResult:
+        """The SearchResult of ``agent``'s run; ConfigError when nothing was evaluated."""
         if self.best is None:
             raise agent._error("the run ended before any evaluation")
         history = self.frame()
@@ -341,12 +334,14 @@ class MixedEncoding:
         ]
 
     def to_design(self, point: Sequence[Any]) -> Design:
+        """The design at a library point (knob indices, real knobs as values)."""
         return {
             name: float(v) if values is None else values[int(v)]
             for name, values, v in zip(self.names, self.values, point, strict=True)
         }
 
     def to_point(self, design: Design) -> list[Any]:
+        """The library point of a design (the inverse of :meth:`to_design`)."""
         return [
             float(design[k.name]) if values is None else k.index_of(design[k.name])
             for k, values in zip(self.knobs, self.values, strict=True)
@@ -378,6 +373,7 @@ class _NoBar:
 
 
 def progress_bar(enabled: bool, total: int, name: str) -> Any:
+    """A tqdm bar of ``total`` evaluations, or a no-op stand-in when not ``enabled``."""
     if not enabled:
         return _NoBar()
     from tqdm.auto import tqdm

@@ -46,11 +46,8 @@ class RandomWalkAgent(Agent):
             return self._sample_unseen()
         if self.rng.random() < self._hparams["restart_prob"]:
             return self._sample_unseen()
-        neighbours = [
-            n
-            for n in self.space.neighbours(self._current)
-            if not self.is_seen(n) and self.space.is_feasible(n)
-        ]
+        # DesignSpace.neighbours returns feasible designs only.
+        neighbours = [n for n in self.space.neighbours(self._current) if not self.is_seen(n)]
         if not neighbours:
             return self._sample_unseen()
         return neighbours[int(self.rng.integers(len(neighbours)))]

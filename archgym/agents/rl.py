@@ -122,10 +122,17 @@ class RLAgent(Agent):
         )
 
     def _wrap(self, env: gymnasium.Env) -> Any:
+        """The env in the formulation the policy trains on."""
         hp = self._hparams
         if hp["formulation"] == "tdm":
             return SequentialDesignWrapper(env, clip_invalid=hp["clip_invalid"])
-        return SingleStepDesignWrapper(env, clip_invalid=hp["clip_invalid"])
+        return SingleStepDesignWrapper(
+            env, clip_invalid=hp["clip_invalid"], **self._single_step_options()
+        )
+
+    def _single_step_options(self) -> dict[str, Any]:
+        """Algorithm-specific keyword arguments of the "sa" formulation's wrapper."""
+        return {}
 
     def _model_kwargs(self) -> dict[str, Any]:
         """Algorithm-specific keyword arguments of the stable-baselines3 constructor."""
@@ -267,16 +274,12 @@ class DQNAgent(RLAgent):
         ),
     )
 
-    def _wrap(self, env: gymnasium.Env) -> Any:
-        hp = self._hparams
-        if hp["formulation"] == "tdm":
-            return SequentialDesignWrapper(env, clip_invalid=hp["clip_invalid"])
-        return SingleStepDesignWrapper(
-            env,
-            discrete_actions=True,
-            max_discrete_actions=hp["max_discrete_actions"],
-            clip_invalid=hp["clip_invalid"],
-        )
+    def _single_step_options(self) -> dict[str, Any]:
+        # DQN needs a Discrete action: one per design of the (small) space.
+        return {
+            "discrete_actions": True,
+            "max_discrete_actions": self._hparams["max_discrete_actions"],
+        }
 
     def _model_kwargs(self) -> dict[str, Any]:
         hp = self._hparams

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -46,3 +47,10 @@ def parse_assignments(items: Sequence[str] | None, option: str) -> dict[str, Any
         except yaml.YAMLError:
             out[key.strip()] = text
     return out
+
+
+def add_assignments_option(
+    parser: argparse.ArgumentParser, flag: str, help: str, *, dest: str | None = None
+) -> None:
+    """Add a repeatable ``KEY=VALUE`` option; read it back with :func:`parse_assignments`."""
+    parser.add_argument(flag, dest=dest, action="append", metavar="KEY=VALUE", help=help)

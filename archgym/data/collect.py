@@ -58,13 +58,8 @@ def sample_designs(
             return space.sample(rng, n)
         designs: list[Design] = []
         seen: set = set()
-        limit = space.size
         for _ in range(n):
-            design = space.sample(rng)
-            for _retry in range(200):
-                if space.key(design) not in seen or len(seen) >= limit:
-                    break
-                design = space.sample(rng)
+            design = space.sample_unseen(rng, lambda d: space.key(d) in seen, len(seen))
             seen.add(space.key(design))
             designs.append(design)
         return designs

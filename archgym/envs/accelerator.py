@@ -7,19 +7,29 @@ utilisation. See docs/envs/accelerator.md.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archgym.envs.registry import register_env
 from archgym.errors import ConfigError
+
+if TYPE_CHECKING:
+    from archgym.envs.base import DesignEnv
 
 ENV_ID = "archgym/Accelerator-v0"
 
 #: Named objectives: ArchGym's TimeloopGym target formulation (sum of relative excesses
 #: over baseline x (1 - improvement), REFERENCES.md s1) jointly or per metric, and EDP.
 OBJECTIVES = ("archgym_baseline", "archgym_energy", "archgym_area", "archgym_cycles", "edp")
+_SINGLE_METRIC_OBJECTIVES = {
+    "archgym_energy": ("energy_uj",),
+    "archgym_area": ("area_mm2",),
+    "archgym_cycles": ("cycles",),
+}
 
 
-def archgym_targets(network: str, metrics: tuple[str, ...] | None = None) -> dict:
+def archgym_targets(
+    network: str, metrics: tuple[str, ...] | None = None
+) -> dict[str, tuple[str, float]]:
     """ArchGym's TimeloopGym targets for ``network`` (alexnet, mobilenet_v2, resnet50):
     baseline x (1 - improvement) per metric, as ``{metric: ("<=", value)}``."""
     from archgym.simulators.accelerator.simulator import ARCHGYM_BASELINES, ARCHGYM_IMPROVEMENT
@@ -46,7 +56,7 @@ def make_accelerator_env(
     node_nm: float = 45.0,
     dram_type: str = "LPDDR4",
     **env_options: Any,
-):
+) -> DesignEnv:
     """Build archgym/Accelerator-v0.
 
     ``workload``: a package network name (alexnet, vgg16, resnet18, resnet50,
@@ -72,9 +82,8 @@ def make_accelerator_env(
         if objective == "edp":
             objective = WeightedSumObjective({"edp": 1.0})
         else:
-            single = {"archgym_energy": ("energy_uj",), "archgym_area": ("area_mm2",)}
-            single["archgym_cycles"] = ("cycles",)
-            objective = TargetObjective(archgym_targets(network.name, single.get(objective)))
+            metrics = _SINGLE_METRIC_OBJECTIVES.get(objective)  # None: all three
+            objective = TargetObjective(archgym_targets(network.name, metrics))
     return DesignEnv(simulator, network, objective, env_id=ENV_ID, **env_options)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archgym.envs.registry import register_env
 from archgym.errors import WorkloadError
+
+if TYPE_CHECKING:
+    from archgym.envs.base import DesignEnv
 
 ENV_ID = "archgym/Analytic-v0"
 
@@ -18,7 +21,7 @@ def make_analytic_env(
     objective: Any = "target",
     z_levels: int = 5,
     **env_options: Any,
-):
+) -> DesignEnv:
     """Build the analytic env.
 
     ``workload`` is a preset name ("default", "shifted") or a SeparableFunction;

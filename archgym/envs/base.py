@@ -128,6 +128,7 @@ class DesignEnv(gym.Env):
 
     @property
     def workload_name(self) -> str:
+        """The workload's ``name`` (its str() when it has none), as trajectories record it."""
         return str(getattr(self.workload, "name", self.workload))
 
     def reset(
@@ -220,6 +221,7 @@ class DesignEnv(gym.Env):
         return observation, reward, terminated, truncated, info
 
     def describe(self) -> str:
+        """One line: env id, knob and metric counts, objective."""
         return (
             f"{self.env_id}: {len(self.design_space)} knobs, "
             f"{len(self.metric_specs)} metrics, objective {self.objective.describe()}"

@@ -9,9 +9,13 @@ objective: ArchGym's power target (1 W) as a TargetObjective.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archgym.envs.registry import register_env
+
+if TYPE_CHECKING:
+    from archgym.envs.base import DesignEnv
+    from archgym.objectives import Objective
 
 ENV_ID = "archgym/DRAM-v0"
 
@@ -25,7 +29,7 @@ LATENCY_TARGET_NS = 50.0
 OBJECTIVES = ("power", "latency", "power_latency", "energy", "multi")
 
 
-def dram_objective(name: str):
+def dram_objective(name: str) -> Objective:
     """The named objectives of :data:`OBJECTIVES` (see docs/envs/dram.md)."""
     from archgym.errors import ConfigError
     from archgym.objectives import MultiObjective, TargetObjective, WeightedSumObjective
@@ -55,7 +59,7 @@ def make_dram_env(
     value_sets: str = "archgym",
     seed: int = 0,
     **env_options: Any,
-):
+) -> DesignEnv:
     """Build the DRAM env.
 
     ``workload``: a preset name ("stream", "random", "cloud-1", "cloud-2", generated with
@@ -72,7 +76,8 @@ def make_dram_env(
     from archgym.simulators.dram import PRESETS, DRAMSimulator, Trace, preset_trace, read_trace
 
     if isinstance(workload, str) and workload in PRESETS:
-        trace = preset_trace(workload, int(trace_length), seed=int(seed))
+        length = _as_int("trace_length", trace_length)
+        trace = preset_trace(workload, length, seed=_as_int("seed", seed))
     elif isinstance(workload, Trace):
         trace = workload
     elif isinstance(workload, (str, Path)):
@@ -90,6 +95,16 @@ def make_dram_env(
     if isinstance(objective, str) and objective in OBJECTIVES:
         objective = dram_objective(objective)
     return DesignEnv(simulator, trace, objective, env_id=ENV_ID, **env_options)
+
+
+def _as_int(name: str, value: Any) -> int:
+    # Options may arrive as text (config files, the CLI); int() reads those too.
+    from archgym.errors import ConfigError
+
+    try:
+        return int(value)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"DRAM env {name} must be an integer, got {value!r}") from error
 
 
 register_env(

@@ -6,10 +6,14 @@ Metrics: runtime_cycles, throughput, energy_uj, area_mm2. See docs/envs/mapping.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archgym.envs.registry import register_env
 from archgym.errors import WorkloadError
+
+if TYPE_CHECKING:
+    from archgym.envs.base import DesignEnv
+    from archgym.simulators.accelerator.workload import Layer
 
 ENV_ID = "archgym/Mapping-v0"
 
@@ -17,7 +21,7 @@ ENV_ID = "archgym/Mapping-v0"
 OBJECTIVES = ("runtime", "energy", "throughput", "energy_runtime")
 
 
-def resolve_layer(workload: Any):
+def resolve_layer(workload: Any) -> Layer:
     """A Layer from a Layer, ``"<network>:<1-based index>"`` (package networks), a
     Timeloop problem YAML, or ``"<file>.csv:<index>"`` (GAMMA CSV)."""
     from pathlib import Path
@@ -46,8 +50,7 @@ def resolve_layer(workload: Any):
     i = int(index)
     if not 1 <= i <= len(network):
         raise WorkloadError(f"{source} has layers 1..{len(network)}, not {i}")
-    layer = network.layers[i - 1]
-    return layer
+    return network.layers[i - 1]
 
 
 def make_mapping_env(
@@ -57,7 +60,7 @@ def make_mapping_env(
     max_pes: int = 1024,
     buffer_sizing: str = "mapping",
     **env_options: Any,
-):
+) -> DesignEnv:
     """Build archgym/Mapping-v0 for one layer (default: ResNet-18's first 3x3 convolution).
 
     ``objective``: "runtime" (min runtime_cycles), "energy", "throughput",

@@ -9,9 +9,12 @@ TargetObjective on latency, power and area.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archgym.envs.registry import register_env
+
+if TYPE_CHECKING:
+    from archgym.envs.base import DesignEnv
 
 ENV_ID = "archgym/SoC-v0"
 
@@ -45,7 +48,7 @@ def make_soc_env(
     objective: Any = "budget",
     library: Any = None,
     **env_options: Any,
-):
+) -> DesignEnv:
     """Build the SoC env.
 
     ``workload``: a built-in name ("audio_decoder", "edge_detection",

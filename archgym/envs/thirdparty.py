@@ -12,10 +12,14 @@ SCALE-Sim 0.05-40 s per layer depending on its size (see docs/envs/thirdparty.md
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archgym.envs.registry import register_env
 from archgym.errors import WorkloadError
+
+if TYPE_CHECKING:
+    from archgym.envs.base import DesignEnv
+    from archgym.simulators.accelerator.workload import Network
 
 ZIGZAG_ENV_ID = "archgym/ZigZag-v0"
 SCALESIM_ENV_ID = "archgym/ScaleSim-v0"
@@ -43,7 +47,7 @@ SCALESIM_OBJECTIVES = {
 }
 
 
-def resolve_workload(workload: Any) -> Any:
+def resolve_workload(workload: Any) -> Network:
     """A Network from a name, Layer(s) or a Network.
 
     Names: a network ("resnet18"), one of its layers ("mobilenet_v2/block7.project") or a
@@ -81,7 +85,7 @@ def make_zigzag_env(
     lpf_limit: int = 6,
     opt: str = "latency",
     **env_options: Any,
-):
+) -> DesignEnv:
     """Build archgym/ZigZag-v0.
 
     ``workload``: see :func:`resolve_workload`. ``objective``: "edp" (default), "energy",
@@ -107,7 +111,7 @@ def make_scalesim_env(
     objective: Any = "default",
     dram_bandwidth_words: int | None = None,
     **env_options: Any,
-):
+) -> DesignEnv:
     """Build archgym/ScaleSim-v0.
 
     ``workload``: see :func:`resolve_workload`. ``objective``: "default" (cycles and DRAM

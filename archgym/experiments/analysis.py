@@ -9,6 +9,7 @@ Rewards are maximised everywhere (archgym's convention), so "best" means highest
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,16 @@ def check_results(data: pd.DataFrame) -> pd.DataFrame:
         if column not in data.columns:
             data[column] = value
     return data
+
+
+def select(
+    frame: pd.DataFrame, key: tuple, columns: Sequence[str] = tuple(PROBLEM)
+) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``columns`` equal ``key`` (by default: one problem)."""
+    mask = np.ones(len(frame), dtype=bool)
+    for column, value in zip(columns, key, strict=True):
+        mask &= (frame[column] == value).to_numpy()
+    return frame[mask]
 
 
 def problem_label(key: tuple) -> str:
@@ -155,9 +166,7 @@ def lottery_table(runs: pd.DataFrame) -> pd.DataFrame:
     for key, group in settings.groupby([*PROBLEM, "agent"], sort=False):
         ordered = rank_settings(group)
         top = ordered.iloc[0]
-        agent_runs = runs
-        for column, value in zip([*PROBLEM, "agent"], key, strict=True):
-            agent_runs = agent_runs[agent_runs[column] == value]
+        agent_runs = select(runs, key, [*PROBLEM, "agent"])
         rows.append(
             {
                 **dict(zip([*PROBLEM, "agent"], key, strict=True)),

@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from archgym.experiments import analysis
-from archgym.experiments.analysis import PROBLEM, problem_label
+from archgym.experiments.analysis import PROBLEM, problem_label, select
+from archgym.plotting import pyplot, save_figure
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +60,6 @@ def write_report(
     :func:`archgym.experiments.load_results`. ``notes`` (Markdown) is inserted after the
     title. Raises DatasetError when the results are missing or unusable.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
     from archgym.experiments.store import load_results
 
     data = results if isinstance(results, pd.DataFrame) else load_results(results)
@@ -105,39 +103,20 @@ def write_report(
 
 # ------------------------------------------------------------------------ figures
 def _colours(agents: list[str]) -> dict[str, Any]:
-    import matplotlib.pyplot as plt
-
-    cmap = plt.get_cmap("tab10")
+    cmap = pyplot().get_cmap("tab10")
     return {agent: cmap(i % 10) for i, agent in enumerate(agents)}
 
 
 def _grid(count: int, width: float = 5.0, height: float = 3.6) -> tuple[Any, list[Any]]:
-    import matplotlib.pyplot as plt
-
     cols = 1 if count == 1 else 2 if count <= 4 else 3
     rows = math.ceil(count / cols)
-    figure, axes = plt.subplots(
+    figure, axes = pyplot().subplots(
         rows, cols, figsize=(width * cols, height * rows), squeeze=False, constrained_layout=True
     )
     flat = list(axes.ravel())
     for axis in flat[count:]:
         axis.set_visible(False)
     return figure, flat[:count]
-
-
-def _select(frame: pd.DataFrame, key: tuple) -> pd.DataFrame:
-    mask = np.ones(len(frame), dtype=bool)
-    for column, value in zip(PROBLEM, key, strict=True):
-        mask &= (frame[column] == value).to_numpy()
-    return frame[mask]
-
-
-def _save(figure: Any, path: Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
 
 
 def _convergence(
@@ -150,8 +129,8 @@ def _convergence(
 ) -> Path:
     figure, axes = _grid(len(problems))
     for axis, key in zip(axes, problems, strict=True):
-        problem = _select(curves, key)
-        best_settings = analysis.rank_settings(_select(settings, key))
+        problem = select(curves, key)
+        best_settings = analysis.rank_settings(select(settings, key))
         for agent in agents:
             own = problem[problem["agent"] == agent]
             if own.empty:
@@ -179,14 +158,26 @@ def _convergence(
     axes[0].legend(
         fontsize=8, title="best setting (median, IQR)\ndotted: all settings", title_fontsize=7
     )
-    return _save(figure, path)
+    return save_figure(figure, path, dpi=110)
 
 
 def _reward_scale(axis: Any, values: np.ndarray) -> None:
-    """Symmetric-log y axis when rewards span several decades (distances to a target)."""
-    magnitudes = np.abs(values[np.isfinite(values) & (values != 0)])
-    if magnitudes.size and magnitudes.max() / max(magnitudes.min(), 1e-300) > 100:
-        axis.set_yscale("symlog", linthresh=float(max(np.quantile(magnitudes, 0.05), 1e-6)))
+    """Symmetric-log y axis when rewards span several decades (distances to a target).
+
+    Call it after plotting. The linear band is a power of ten wide, so its edge is a
+    labelled decade and no decade label lands inside the band next to the label "0". When
+    no reward is positive the axis stops just above 0 (the best a target objective gives):
+    what autoscaling would add there is a violin's smoothing tail, not data.
+    """
+    finite = values[np.isfinite(values)]
+    magnitudes = np.abs(finite[finite != 0])
+    if not magnitudes.size or magnitudes.max() / max(magnitudes.min(), 1e-300) <= 100:
+        return
+    band = max(float(np.quantile(magnitudes, 0.05)), 1e-6)
+    linthresh = 10.0 ** math.floor(math.log10(band))
+    axis.set_yscale("symlog", linthresh=linthresh)
+    if finite.max() <= 0:
+        axis.set_ylim(top=0.3 * linthresh)
 
 
 def _to_target(
@@ -198,7 +189,7 @@ def _to_target(
 ) -> Path:
     figure, axes = _grid(len(problems))
     for axis, key in zip(axes, problems, strict=True):
-        problem = _select(runs, key)
+        problem = select(runs, key)
         budget = problem["budget"].max()
         labels = []
         for position, agent in enumerate(agents, start=1):
@@ -220,7 +211,7 @@ def _to_target(
         axis.set_title(problem_label(key), fontsize=9)
         axis.set_ylabel("evaluations to target")
         axis.grid(alpha=0.3, axis="y")
-    return _save(figure, path)
+    return save_figure(figure, path, dpi=110)
 
 
 def _lottery(
@@ -234,7 +225,7 @@ def _lottery(
     evaluations = column != "median"
     figure, axes = _grid(len(problems))
     for axis, key in zip(axes, problems, strict=True):
-        problem = _select(settings, key)
+        problem = select(settings, key)
         for position, agent in enumerate(agents, start=1):
             values = problem[problem["agent"] == agent][column].to_numpy(dtype=float)
             if not values.size:
@@ -266,14 +257,14 @@ def _lottery(
         else:
             _reward_scale(axis, problem[column].to_numpy(dtype=float))
             axis.set_ylabel("final best reward\n(median over seeds, one point per setting)")
-    return _save(figure, path)
+    return save_figure(figure, path, dpi=110)
 
 
 def _pareto(fronts: pd.DataFrame, agents: list[str], colours: dict[str, Any], path: Path) -> Path:
     problems = list(fronts.groupby(PROBLEM, sort=False).groups)
     figure, axes = _grid(len(problems))
     for axis, key in zip(axes, problems, strict=True):
-        problem = _select(fronts, key)
+        problem = select(fronts, key)
         for agent in agents:
             own = problem[problem["agent"] == agent]
             if own.empty:
@@ -292,7 +283,7 @@ def _pareto(fronts: pd.DataFrame, agents: list[str], colours: dict[str, Any], pa
         axis.set_title(problem_label(key) + ": Pareto fronts", fontsize=9)
         axis.grid(alpha=0.3)
         axis.legend(fontsize=8)
-    return _save(figure, path)
+    return save_figure(figure, path, dpi=110)
 
 
 # ------------------------------------------------------------------------ markdown
@@ -351,7 +342,7 @@ def _markdown(
     for key in problems:
         lines += [f"## {problem_label(key)}", ""]
         lines += ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-        for _, row in _select(lottery, key).iterrows():
+        for _, row in select(lottery, key).iterrows():
             cells = [
                 row["agent"],
                 str(row["settings"]),

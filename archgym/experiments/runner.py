@@ -58,6 +58,7 @@ def versions() -> dict[str, str]:
 
 
 def utc_now() -> str:
+    """The current UTC time in ISO 8601 with milliseconds (manifest timestamps)."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 

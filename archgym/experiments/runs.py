@@ -55,6 +55,7 @@ class RunConfig:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunConfig:
+        """The inverse of :meth:`to_dict`; keys that are not fields are ignored."""
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
     @property
@@ -69,10 +70,12 @@ class RunConfig:
 
     @property
     def workload_label(self) -> str:
+        """The workload as reports show it ("default" when the env's own is used)."""
         return "default" if self.workload is None else str(self.workload)
 
     @property
     def objective_label(self) -> str:
+        """The objective as reports show it ("default" when the env's own is used)."""
         if self.objective is None:
             return "default"
         if isinstance(self.objective, str):

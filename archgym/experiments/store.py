@@ -173,13 +173,28 @@ class ResultStore:
         return {run_id: m.get("status", "failed") for run_id, m in self.manifests().items()}
 
     def trajectory_files(self, run_id: str) -> list[Path]:
+        """The committed Parquet parts of ``run_id``'s trajectory, in order."""
         folder = self.runs_dir / run_id / TRAJECTORY_DIR
         return sorted(p for p in folder.glob("*.parquet") if not p.name.startswith("."))
 
     def load_trajectories(self, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
-        """Trajectory rows of completed runs with their config columns (see ``load_results``)."""
+        """Trajectory rows of completed runs with their config columns (see ``load_results``).
+
+        ``run_ids`` selects runs (default: all); DatasetError names an id with no finished
+        run here, or says so when no selected run completed with a trajectory.
+        """
         manifests = self.manifests()
-        selected = manifests if run_ids is None else {r: manifests[r] for r in run_ids}
+        if run_ids is None:
+            selected = manifests
+        else:
+            run_ids = list(run_ids)
+            unknown = [r for r in run_ids if r not in manifests]
+            if unknown:
+                raise DatasetError(
+                    f"no finished run {unknown[0]!r} under {self.root} "
+                    f"({len(manifests)} finished runs there)"
+                )
+            selected = {r: manifests[r] for r in run_ids}
         frames = []
         for run_id, manifest in selected.items():
             if manifest.get("status") != "completed":

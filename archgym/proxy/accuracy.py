@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from archgym.errors import ConfigError
-from archgym.proxy.model import ProxyModel, fit_proxy
-from archgym.proxy.training import Reference, prepare_training_data
+from archgym.proxy.model import ProxyModel
+from archgym.proxy.training import TrainingSet
 
 ACCURACY_COLUMNS = (
     "metric",
@@ -108,25 +108,13 @@ def holdout_evaluation(
     ``train_options`` go to :func:`archgym.proxy.model.fit_proxy` (model, hyperparameters,
     log_targets).
     """
-    ref = Reference.of(reference)
-    specs = ref.specs_for(metrics)
-    rows, env_id, chosen = prepare_training_data(
-        data, ref, [m.name for m in specs], workload=workload
-    )
+    training = TrainingSet.prepare(data, reference, metrics, workload=workload)
+    rows = training.rows
     train_idx, test_idx = split_rows(len(rows), test_fraction, seed)
     if max_train is not None:
         train_idx = train_idx[: int(max_train)]
-    train, test = rows.iloc[train_idx], rows.iloc[test_idx].reset_index(drop=True)
-    model = fit_proxy(
-        train.reset_index(drop=True),
-        ref.space.schema(),
-        specs,
-        seed=seed,
-        env_id=env_id,
-        workload=chosen,
-        workload_fingerprint=ref.fingerprint_for(chosen),
-        **train_options,
-    )
+    test = rows.iloc[test_idx].reset_index(drop=True)
+    model = training.fit(rows.iloc[train_idx], seed=seed, **train_options)
     return HoldoutResult(model, evaluate_proxy(model, test), test, model.predict(test))
 
 
@@ -149,26 +137,14 @@ def cross_validate(
 
     if int(k) < 2:
         raise ConfigError(f"k-fold needs k >= 2, got {k}")
-    ref = Reference.of(reference)
-    specs = ref.specs_for(metrics)
-    rows, env_id, chosen = prepare_training_data(
-        data, ref, [m.name for m in specs], workload=workload
-    )
+    training = TrainingSet.prepare(data, reference, metrics, workload=workload)
+    rows = training.rows
     if len(rows) < k:
         raise ConfigError(f"{len(rows)} unique designs are too few for {k}-fold validation")
     tables = []
     folds = KFold(n_splits=int(k), shuffle=True, random_state=seed)
     for train_idx, test_idx in folds.split(rows):
-        model = fit_proxy(
-            rows.iloc[train_idx].reset_index(drop=True),
-            ref.space.schema(),
-            specs,
-            seed=seed,
-            env_id=env_id,
-            workload=chosen,
-            workload_fingerprint=ref.fingerprint_for(chosen),
-            **train_options,
-        )
+        model = training.fit(rows.iloc[train_idx], seed=seed, **train_options)
         tables.append(evaluate_proxy(model, rows.iloc[test_idx].reset_index(drop=True)))
     stacked = pd.concat(tables)
     scores = ["rmse", "nrmse_mean_pct", "nrmse_range_pct", "mape_pct", "r2"]

@@ -1,6 +1,6 @@
 """Figures for proxy models: predicted-versus-simulated scatter and accuracy curves.
 
-matplotlib is imported inside the functions (Agg backend), so importing
+matplotlib is imported inside the functions (see :mod:`archgym.plotting`), so importing
 :mod:`archgym.proxy` stays light.
 """
 
@@ -13,14 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+from archgym.plotting import pyplot, save_figure
 
 
 def plot_predicted_vs_simulated(
@@ -34,7 +27,7 @@ def plot_predicted_vs_simulated(
     max_points: int = 5000,
 ) -> Path:
     """One scatter panel per metric (simulated on x, predicted on y, y = x dashed); PNG."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 4.0), squeeze=False)
     n = len(simulated)
     pick = np.arange(n)
@@ -55,11 +48,7 @@ def plot_predicted_vs_simulated(
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=110)
 
 
 def plot_learning_curves(
@@ -73,7 +62,7 @@ def plot_learning_curves(
 ) -> Path:
     """Accuracy ``score`` against training-set size, one line per curve label, one
     panel per metric (log-log axes); ``target`` draws a horizontal line."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.8), squeeze=False)
     for ax, name in zip(axes[0], metrics, strict=True):
         for label, curve in curves.items():
@@ -90,8 +79,4 @@ def plot_learning_curves(
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=110)

@@ -60,6 +60,7 @@ class Reference:
         return self.workload_fingerprint if workload == self.workload else ""
 
     def specs_for(self, metrics: Sequence[str] | None) -> tuple[MetricSpec, ...]:
+        """The specs of ``metrics`` (None: all); ConfigError for an unknown or empty list."""
         if metrics is None:
             return self.metric_specs
         known = {m.name: m for m in self.metric_specs}
@@ -95,29 +96,10 @@ def prepare_training_data(
             f"training data lacks column(s) {', '.join(map(repr, missing))}; expected one "
             "column per knob and per metric (the trajectory schema)"
         )
-    rows = data
-    env_id = reference.env_id
-    if "env_id" in rows.columns:
-        ids = sorted(map(str, rows["env_id"].dropna().unique()))
-        if env_id:
-            rows = rows[rows["env_id"] == env_id]
-            if rows.empty:
-                raise DatasetError(f"no rows for env {env_id!r}; the data has {ids}")
-        elif len(ids) == 1:
-            env_id = ids[0]
-        elif len(ids) > 1:
-            raise DatasetError(f"the data mixes envs {ids}; train one proxy per env")
-    chosen = workload or reference.workload
-    if "workload" in rows.columns:
-        names = sorted(map(str, rows["workload"].dropna().unique()))
-        if chosen:
-            rows = rows[rows["workload"].astype(str) == chosen]
-            if rows.empty:
-                raise DatasetError(f"no rows for workload {chosen!r}; the data has {names}")
-        elif len(names) == 1:
-            chosen = names[0]
-        elif len(names) > 1:
-            raise DatasetError(f"the data mixes workloads {names}; choose one with workload=")
+    rows, env_id = _select_one(data, "env_id", reference.env_id, "env", "train one proxy per env")
+    rows, chosen = _select_one(
+        rows, "workload", workload or reference.workload, "workload", "choose one with workload="
+    )
     if "valid" in rows.columns:
         rows = rows[rows["valid"].astype(bool)]
     rows = rows.dropna(subset=list(metrics))
@@ -128,6 +110,73 @@ def prepare_training_data(
     if rows.empty:
         raise DatasetError("no valid rows with every chosen metric are left to train on")
     return rows, env_id, chosen or ""
+
+
+def _select_one(
+    rows: pd.DataFrame, column: str, chosen: str, what: str, hint: str
+) -> tuple[pd.DataFrame, str]:
+    """The rows whose ``column`` is ``chosen``, and that value.
+
+    With nothing chosen, the column's single value is taken; DatasetError when no row has
+    the chosen value or the column holds several (``hint`` says what to do).
+    """
+    if column not in rows.columns:
+        return rows, chosen
+    present = sorted(map(str, rows[column].dropna().unique()))
+    if chosen:
+        rows = rows[rows[column].astype(str) == chosen]
+        if rows.empty:
+            raise DatasetError(f"no rows for {what} {chosen!r}; the data has {present}")
+    elif len(present) == 1:
+        chosen = present[0]
+    elif len(present) > 1:
+        raise DatasetError(f"the data mixes {what}s {present}; {hint}")
+    return rows, chosen
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """Rows fit to train on (see :func:`prepare_training_data`) and what every proxy
+    fitted on them, or on a subset of them, records: knobs, metric specs, env id, workload.
+    """
+
+    reference: Reference
+    specs: tuple[MetricSpec, ...]
+    rows: pd.DataFrame
+    env_id: str
+    workload: str
+
+    @classmethod
+    def prepare(
+        cls,
+        data: pd.DataFrame,
+        reference: Any,
+        metrics: Sequence[str] | None = None,
+        *,
+        workload: str | None = None,
+    ) -> TrainingSet:
+        """Select the rows of ``data`` to train a proxy of ``reference`` on ``metrics``.
+
+        Raises ConfigError for an unknown metric and DatasetError for unusable data.
+        """
+        ref = Reference.of(reference)
+        specs = ref.specs_for(metrics)
+        rows, env_id, chosen = prepare_training_data(
+            data, ref, [m.name for m in specs], workload=workload
+        )
+        return cls(ref, specs, rows, env_id, chosen)
+
+    def fit(self, rows: pd.DataFrame, **options: Any) -> ProxyModel:
+        """:func:`archgym.proxy.model.fit_proxy` on ``rows`` (these rows or a subset)."""
+        return fit_proxy(
+            rows.reset_index(drop=True),
+            self.reference.space.schema(),
+            self.specs,
+            env_id=self.env_id,
+            workload=self.workload,
+            workload_fingerprint=self.reference.fingerprint_for(self.workload),
+            **options,
+        )
 
 
 def train_proxy(
@@ -148,20 +197,11 @@ def train_proxy(
     de-duplicated by design. Raises DatasetError for unusable data and ConfigError for
     an unknown metric, model kind or hyperparameter.
     """
-    ref = Reference.of(reference)
-    specs = ref.specs_for(metrics)
-    rows, env_id, chosen = prepare_training_data(
-        data, ref, [m.name for m in specs], workload=workload
-    )
-    return fit_proxy(
-        rows,
-        ref.space.schema(),
-        specs,
+    training = TrainingSet.prepare(data, reference, metrics, workload=workload)
+    return training.fit(
+        training.rows,
         model=model,
         hyperparameters=hyperparameters,
         log_targets=log_targets,
         seed=seed,
-        env_id=env_id,
-        workload=chosen,
-        workload_fingerprint=ref.fingerprint_for(chosen),
     )

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from numbers import Integral
 from typing import Any
 
-from archgym.errors import InvalidDesignError, WorkloadError
+from archgym.errors import ConfigError, WorkloadError
 from archgym.simulator import Metrics, MetricSpec, Simulator, stable_hash
 from archgym.spaces import Categorical, Constraint, Design, DesignSpace, Integer, Ordinal, Real
 
@@ -35,6 +36,7 @@ class SeparableFunction:
 
     @property
     def optimum(self) -> Design:
+        """The design where the cost is 0 (its kind is the one that costs nothing)."""
         best_kind = min(self.kind_costs, key=self.kind_costs.__getitem__)
         return {
             "kind": best_kind,
@@ -45,6 +47,7 @@ class SeparableFunction:
         }
 
     def fingerprint(self) -> str:
+        """Stable hash of the function's parameters (the evaluation cache's key)."""
         return stable_hash(repr(self))
 
 
@@ -75,18 +78,22 @@ def analytic_space(z_levels: int = 5) -> DesignSpace:
     )
 
 
+ANALYTIC_METRICS: tuple[MetricSpec, ...] = (
+    MetricSpec("cost", "a.u.", "min", "separable cost, 0 at the optimum", scale=1.0),
+    MetricSpec("area", "a.u.", "min", "grows with width and x", scale=1.0),
+)
+
+
 class AnalyticSimulator(Simulator):
     """Evaluates :class:`SeparableFunction` workloads; see the module docstring."""
 
     name = "analytic"
 
     def __init__(self, z_levels: int = 5) -> None:
+        if isinstance(z_levels, bool) or not isinstance(z_levels, Integral) or z_levels < 2:
+            raise ConfigError(f"z_levels must be an integer >= 2, got {z_levels!r}")
         self.z_levels = z_levels
         self._space = analytic_space(z_levels)
-        self._metrics = (
-            MetricSpec("cost", "a.u.", "min", "separable cost, 0 at the optimum", scale=1.0),
-            MetricSpec("area", "a.u.", "min", "grows with width and x", scale=1.0),
-        )
 
     @property
     def design_space(self) -> DesignSpace:
@@ -94,17 +101,20 @@ class AnalyticSimulator(Simulator):
 
     @property
     def metric_specs(self) -> tuple[MetricSpec, ...]:
-        return self._metrics
+        return ANALYTIC_METRICS
 
     def config(self) -> dict[str, Any]:
         return {"z_levels": self.z_levels}
 
     def evaluate(self, design: Design, workload: SeparableFunction) -> Metrics:
+        """``cost`` and ``area`` of ``design`` (arbitrary units).
+
+        Raises WorkloadError for a workload that is not a SeparableFunction and
+        InvalidDesignError for a design outside the space or breaking ``x + y <= 15``.
+        """
         if not isinstance(workload, SeparableFunction):
             raise WorkloadError(f"analytic simulator needs a SeparableFunction, got {workload!r}")
-        broken = self._space.violated_constraints(design)
-        if broken:
-            raise InvalidDesignError("infeasible design: violates " + "; ".join(broken))
+        design = self._space.validate(design)
         cost = (
             workload.kind_costs[design["kind"]]
             + ((design["x"] - workload.x_opt) / 9) ** 2

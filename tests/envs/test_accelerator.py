@@ -97,3 +97,8 @@ def test_edp_objective_and_step_info():
     m = info["metrics"]
     assert m["edp"] == pytest.approx(m["energy_uj"] * m["cycles"])
     assert reward < 0
+
+
+def test_unknown_mapper_objective_is_rejected_when_built():
+    with pytest.raises(ConfigError, match="mapper_objective 'fastest'"):
+        make_accelerator_env(mapper_objective="fastest")

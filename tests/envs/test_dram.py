@@ -81,3 +81,9 @@ def test_extra_knobs_and_memspec():
     names = env.unwrapped.design_space.names
     assert names[-3:] == ("PowerDownPolicy", "AddressMapping", "MemSpec")
     check_env(env.unwrapped)
+
+
+@pytest.mark.parametrize("option", ["trace_length", "seed"])
+def test_non_integer_preset_options_name_the_option(option):
+    with pytest.raises(ConfigError, match=option):
+        make_dram_env("stream", **{option: "many"})

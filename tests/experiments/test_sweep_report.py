@@ -149,3 +149,33 @@ def test_report_of_a_sweep_writes_figures_and_summary(write_spec, tmp_path: Path
     # The report reads results.parquet as well as the folder.
     again = write_report(tmp_path / "out" / "results.parquet", tmp_path / "report2")
     assert again.lottery.equals(report.lottery)
+
+
+def test_reward_axis_puts_no_decade_label_next_to_zero_and_stops_above_it() -> None:
+    from archgym.experiments.report import _reward_scale
+    from archgym.plotting import pyplot
+
+    figure, axis = pyplot().subplots()
+    # the dram_lottery sweep's random-trace panel: most runs end 4.72e-4 short of the target
+    rewards = np.array([0.0, *[-4.72e-4] * 10, -1e-2, -0.5, -7.6])
+    axis.plot(rewards)
+    axis.plot([0.0, 1.0], [0.05, 0.05])  # what a violin's smoothing tail draws above 0
+    _reward_scale(axis, rewards)
+    assert axis.get_yscale() == "symlog"
+    # the linear band around 0 ends at a decade: no -1e-4 label squeezed next to "0"
+    assert axis.yaxis.get_transform().linthresh == pytest.approx(1e-4)
+    assert axis.get_ylim()[1] == pytest.approx(3e-5)
+    assert axis.get_ylim()[0] < -7.6
+    pyplot().close(figure)
+
+
+def test_reward_axis_stays_linear_over_a_narrow_range() -> None:
+    from archgym.experiments.report import _reward_scale
+    from archgym.plotting import pyplot
+
+    figure, axis = pyplot().subplots()
+    rewards = np.array([0.0, -0.2, -0.7])
+    axis.plot(rewards)
+    _reward_scale(axis, rewards)
+    assert axis.get_yscale() == "linear"
+    pyplot().close(figure)

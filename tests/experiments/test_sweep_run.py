@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from archgym.errors import ConfigError
+from archgym.errors import ConfigError, DatasetError
 from archgym.experiments import (
     LocalExecutor,
     ResultStore,
@@ -151,3 +151,8 @@ def test_commit_never_replaces_a_completed_run(write_spec, tmp_path: Path) -> No
     assert store.commit(staging, run_id) is False
     assert store.read_manifest(run_id)["attempt"] != "x"
     assert not staging.exists()
+
+
+def test_loading_an_unknown_run_names_it(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match="no finished run 'ga-0123'"):
+        ResultStore(tmp_path).load_trajectories(["ga-0123"])

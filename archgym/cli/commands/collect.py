@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from archgym.cli.output import format_table, parse_assignments
+from archgym.cli.output import add_assignments_option, format_table, parse_assignments
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,12 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", required=True, help="output file (.parquet)")
     parser.add_argument("--run-id", default=None, help="run id (default collect-SAMPLER-SEED)")
-    parser.add_argument(
-        "--set",
-        dest="env_set",
-        action="append",
-        metavar="KEY=VALUE",
-        help="env option (repeatable), e.g. --set trace_length=2000",
+    add_assignments_option(
+        parser, "--set", "env option (repeatable), e.g. --set trace_length=2000", dest="env_set"
     )
     parser.add_argument(
         "--allow-repeats",

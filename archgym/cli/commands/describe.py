@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from archgym.cli.output import format_table, parse_assignments
+from archgym.cli.output import add_assignments_option, format_table, parse_assignments
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("describe", help="show an env's knobs and metrics")
     parser.add_argument("env", help="env id, e.g. archgym/DRAM-v0")
-    parser.add_argument(
-        "--env-arg", action="append", metavar="KEY=VALUE", help="option for the env factory"
-    )
+    add_assignments_option(parser, "--env-arg", "option for the env factory")
     parser.set_defaults(handler=run)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from archgym.cli.output import format_table, parse_assignments
+from archgym.cli.output import add_assignments_option, format_table, parse_assignments
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,9 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--workload", default=None, help="workload (needed if data mixes them)")
     train.add_argument("--metrics", default=None, help="comma-separated metrics (default all)")
     train.add_argument("--model", choices=MODEL_KINDS, default="random_forest")
-    train.add_argument(
-        "--hp", action="append", metavar="KEY=VALUE", help="model hyperparameter (repeatable)"
-    )
+    add_assignments_option(train, "--hp", "model hyperparameter (repeatable)")
     train.add_argument(
         "--log-targets",
         choices=("auto", "yes", "no"),
@@ -47,12 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--kfold", type=int, default=0, help="also report K-fold accuracy")
     train.add_argument("--refit", action="store_true", help="save a model trained on all rows")
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument(
-        "--set",
-        dest="env_set",
-        action="append",
-        metavar="KEY=VALUE",
-        help="env option for the reference env (repeatable)",
+    add_assignments_option(
+        train, "--set", "env option for the reference env (repeatable)", dest="env_set"
     )
     train.set_defaults(handler=run_train)
 
@@ -67,12 +61,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate.add_argument("model", help="saved proxy model file")
     evaluate.add_argument("data", nargs="+", help="dataset files, folders or globs (Parquet)")
     evaluate.add_argument("--plot", default=None, help="PNG to write (default MODEL.png)")
-    evaluate.add_argument(
-        "--set",
-        dest="env_set",
-        action="append",
-        metavar="KEY=VALUE",
-        help="env option for the reference env (repeatable)",
+    add_assignments_option(
+        evaluate, "--set", "env option for the reference env (repeatable)", dest="env_set"
     )
     evaluate.set_defaults(handler=run_eval)
     parser.set_defaults(handler=lambda args: _usage(parser))
@@ -124,8 +114,7 @@ def _table(table: Any) -> str:
 def run_train(args: argparse.Namespace) -> int:
     from archgym.data.merge import merge_datasets
     from archgym.proxy.accuracy import cross_validate, holdout_evaluation
-    from archgym.proxy.model import fit_proxy
-    from archgym.proxy.training import prepare_training_data
+    from archgym.proxy.training import train_proxy
 
     raw = _load(args.data)
     env_id, workload = _env_and_workload(raw, args.env, args.workload)
@@ -175,16 +164,7 @@ def run_train(args: argparse.Namespace) -> int:
             )
         )
     if args.refit:
-        rows, _, _ = prepare_training_data(data, ref, names)
-        model = fit_proxy(
-            rows,
-            ref.space.schema(),
-            specs,
-            seed=args.seed,
-            env_id=env_id,
-            workload=workload,
-            **options,
-        )
+        model = train_proxy(data, ref, names, seed=args.seed, **options)
     model.metadata["holdout_accuracy"] = result.table.to_dict(orient="records")
     model.metadata["test_fraction"] = args.test_fraction
     path = model.save(args.out)

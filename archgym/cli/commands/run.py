@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from archgym.cli.output import format_table, parse_assignments
+from archgym.cli.output import add_assignments_option, format_table, parse_assignments
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,10 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", default="runs", help="folder for trajectories and plots")
     parser.add_argument("--workload", help="workload name or file for the env")
     parser.add_argument("--objective", help="objective name or spec for the env")
-    parser.add_argument("--set", action="append", metavar="KEY=VALUE", help="agent hyperparameter")
-    parser.add_argument(
-        "--env-arg", action="append", metavar="KEY=VALUE", help="option for the env factory"
-    )
+    add_assignments_option(parser, "--set", "agent hyperparameter")
+    add_assignments_option(parser, "--env-arg", "option for the env factory")
     parser.add_argument("--stop-on-target", action="store_true", help="stop when the target is met")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.set_defaults(handler=run)

@@ -55,10 +55,12 @@ class MemoryLevel:
 
     @property
     def capacity_words(self) -> int:
+        """Words the level holds: depth x block size."""
         return self.depth * self.block_size
 
     @property
     def width_bits(self) -> int:
+        """Width of one entry in bits: word bits x block size."""
         return self.word_bits * self.block_size
 
     @property
@@ -85,6 +87,7 @@ class MemoryLevel:
         return read / self.block_size, write / self.block_size
 
     def area_um2(self, node_nm: float) -> float:
+        """Area of the level at ``node_nm`` (um^2), from :func:`.energy.memory_area_um2`."""
         return energy.memory_area_um2(
             self.memory_class, self.depth, self.width_bits, node_nm, self.banks, self.ports
         )
@@ -140,6 +143,7 @@ class Architecture:
 
     @property
     def n_pes(self) -> int:
+        """PEs in the mesh: pe_x x pe_y."""
         return self.pe_x * self.pe_y
 
     @property
@@ -187,10 +191,12 @@ class ArchTables:
 
     @property
     def area_mm2(self) -> float:
+        """Total area (mm^2): the sum of the breakdown."""
         return sum(a for _, a in self.area_breakdown_mm2)
 
     @staticmethod
     def build(arch: Architecture) -> ArchTables:
+        """Per-level energies, bandwidths, capacities and areas of ``arch``."""
         node = arch.node_nm
         names = []
         keep, cap, rd, wr, rbw, wbw = [], [], [], [], [], []

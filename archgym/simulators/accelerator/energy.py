@@ -158,17 +158,23 @@ def mac_area_um2(bits: int, node_nm: float = 32.0) -> float:
 
 
 def dram_energy_pj_per_bit(dram_type: str) -> float:
-    """Energy per bit transferred for a DRAM type (LPDDR4, DDR4, DDR3, HBM2)."""
-    if dram_type not in DRAM_TYPES:
-        raise ConfigError(f"unknown DRAM type {dram_type!r}; expected one of {sorted(DRAM_TYPES)}")
-    return DRAM_TYPES[dram_type][0]
+    """Energy per bit transferred for a DRAM type (LPDDR4, DDR4, DDR3, HBM2).
+
+    Raises ConfigError for another type."""
+    return _dram_type(dram_type)[0]
 
 
 def dram_bandwidth_gbps(dram_type: str) -> float:
-    """Peak bandwidth in GB/s of a x64 channel (one stack for HBM2)."""
+    """Peak bandwidth in GB/s of a x64 channel (one stack for HBM2).
+
+    Raises ConfigError for a type other than LPDDR4, DDR4, DDR3, HBM2."""
+    return _dram_type(dram_type)[1]
+
+
+def _dram_type(dram_type: str) -> tuple[float, float]:
     if dram_type not in DRAM_TYPES:
         raise ConfigError(f"unknown DRAM type {dram_type!r}; expected one of {sorted(DRAM_TYPES)}")
-    return DRAM_TYPES[dram_type][1]
+    return DRAM_TYPES[dram_type]
 
 
 def _check(memory_class: str, depth: int, width_bits: int, banks: int) -> None:

@@ -25,6 +25,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+# status codes of a mapping (see the module docstring); a spad overflow is 3 + operand
+OK = 0
+OVER_X = 1
+OVER_Y = 2
+OVER_SPAD = 3
+OVER_GLB = 6
+UNCOVERED = 7
+#: fparams index of the layer's MACs (filled in per layer, the rest per architecture)
+F_MACS = 20
+
 # relevance of each dim (N, G, K, C, P, Q, R, S) to Weights, Inputs, Outputs
 RELEVANT = np.array(
     [
@@ -60,30 +70,24 @@ def _refills(op, f, glb_order, dram_order, include_glb, rel):
     """Times the tile below a level changes: skip the innermost run of irrelevant loops."""
     found = False
     prod = 1
-    if include_glb:
+    # the glb loops (factor slot 3) sit inside the DRAM loops (slot 4)
+    for slot in range(3 if include_glb else 4, 5):
+        order = glb_order if slot == 3 else dram_order
         for i in range(8):
-            d = glb_order[i]
-            v = f[d, 3]
+            d = order[i]
+            v = f[d, slot]
             if v == 1:
                 continue
             if not found and rel[op, d] == 0:
                 continue
             found = True
             prod *= v
-    for i in range(8):
-        d = dram_order[i]
-        v = f[d, 4]
-        if v == 1:
-            continue
-        if not found and rel[op, d] == 0:
-            continue
-        found = True
-        prod *= v
     return prod
 
 
 @njit(cache=True)
 def evaluate_batch(factors, glb_order, dram_order, layer, iparams, caps, fparams, rel):
+    """Cost a batch of B mappings; inputs and outputs as in the module docstring."""
     B = factors.shape[0]
     energy = np.zeros((B, 7))
     cycles = np.zeros(B)
@@ -119,14 +123,14 @@ def evaluate_batch(factors, glb_order, dram_order, layer, iparams, caps, fparams
             b1[d] = f[d, 0]
             b2[d] = f[d, 0] * f[d, 1] * f[d, 2] * f[d, 3]
         if bad:
-            status[n] = 7
+            status[n] = UNCOVERED
             continue
         if sx > pe_x:
-            status[n] = 1
+            status[n] = OVER_X
             overflow[n] = sx - pe_x
             continue
         if sy > pe_y:
-            status[n] = 2
+            status[n] = OVER_Y
             overflow[n] = sy - pe_y
             continue
         used = sx * sy
@@ -144,17 +148,17 @@ def evaluate_batch(factors, glb_order, dram_order, layer, iparams, caps, fparams
             if iparams[4 + op] == 1:
                 t1 = _tile(op, b1, layer)
                 if t1 > caps[op]:
-                    status[n] = 3 + op
+                    status[n] = OVER_SPAD + op
                     overflow[n] = t1 - caps[op]
                     break
-        if status[n] != 0:
+        if status[n] != OK:
             continue
         glb_words = 0
         for op in range(3):
             if iparams[7 + op] == 1:
                 glb_words += _tile(op, b2, layer)
         if glb_words > caps[3]:
-            status[n] = 6
+            status[n] = OVER_GLB
             overflow[n] = glb_words - caps[3]
             continue
         # ---- accesses
@@ -244,7 +248,7 @@ def evaluate_batch(factors, glb_order, dram_order, layer, iparams, caps, fparams
             counts[n, 2, 2, 0] = rd_in
             counts[n, 2, 2, 2] = up_in
         # ---- energy and cycles
-        energy[n, 0] = fparams[20] * fparams[18]
+        energy[n, 0] = fparams[F_MACS] * fparams[18]
         energy[n, 4] = glb_r * fparams[12] + (glb_f + glb_u) * fparams[13]
         energy[n, 5] = (dram_r + dram_u) * fparams[16]
         energy[n, 6] = noc * fparams[19]

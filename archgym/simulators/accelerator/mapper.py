@@ -19,7 +19,7 @@ import numpy as np
 
 from archgym.errors import ConfigError, InvalidDesignError
 from archgym.simulators.accelerator.architecture import Architecture
-from archgym.simulators.accelerator.kernel import RELEVANT, repair_batch
+from archgym.simulators.accelerator.kernel import OK, RELEVANT, UNCOVERED, repair_batch
 from archgym.simulators.accelerator.mapping import Mapping
 from archgym.simulators.accelerator.model import (
     LayerResult,
@@ -59,6 +59,7 @@ class NetworkResult:
 
     @property
     def edp(self) -> float:
+        """Energy-delay product, pJ x cycles."""
         return self.energy_pj * self.cycles
 
     @property
@@ -185,7 +186,7 @@ def search(
             keep = np.argsort(merged[3], kind="stable")[:elite]
             pool = tuple(a[keep] for a in merged)
     if pool is None:
-        worst = max(failures, key=failures.get) if failures else (7, 0)
+        worst = max(failures, key=failures.get) if failures else (UNCOVERED, 0)
         raise InvalidDesignError(
             f"layer {layer.name!r} on {arch.name}: no mapping fits; most candidates failed "
             f"because {_violation(arch, worst[0], worst[1])}"
@@ -377,7 +378,7 @@ def _evaluate(layer, arch, factors, go, do, objective, elite):
     energy, cycles, _comp, status, over, _bound, _used, _counts = run_kernel(
         layer, arch, factors, go, do
     )
-    ok = status == 0
+    ok = status == OK
     n_ok = int(ok.sum())
     if n_ok == 0:
         failures: dict[tuple[int, int], int] = {}

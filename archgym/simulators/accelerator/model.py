@@ -17,17 +17,17 @@ from functools import lru_cache
 import numpy as np
 
 from archgym.errors import InvalidDesignError
+from archgym.simulators.accelerator import kernel
 from archgym.simulators.accelerator.architecture import OPERANDS, Architecture
 from archgym.simulators.accelerator.kernel import RELEVANT, evaluate_batch
 from archgym.simulators.accelerator.kernel import _tile as tile_kernel
 from archgym.simulators.accelerator.mapping import Mapping, order_to_indices
-from archgym.simulators.accelerator.workload import DIMS, Layer
+from archgym.simulators.accelerator.workload import Layer
 
-#: Names of the kernel's energy columns; spads are renamed per architecture.
+#: What overflows, by kernel status, for the spatial overflows.
 _STATUS_TEXT = {
-    1: "spatial X (mesh columns)",
-    2: "spatial Y (mesh rows)",
-    6: "global buffer",
+    kernel.OVER_X: "spatial X (mesh columns)",
+    kernel.OVER_Y: "spatial Y (mesh rows)",
 }
 BOUND_NAMES = ("compute", "weights spad", "inputs spad", "outputs spad", "global buffer", "DRAM")
 
@@ -56,10 +56,12 @@ class LayerResult:
 
     @property
     def edp(self) -> float:
+        """Energy-delay product, pJ x cycles."""
         return self.energy_pj * self.cycles
 
     @property
     def energy_per_mac_pj(self) -> float:
+        """Energy per MAC of the layer, pJ."""
         return self.energy_pj / self.macs
 
 
@@ -149,24 +151,24 @@ def run_kernel(
     """Evaluate a batch of mappings given as arrays (see :mod:`.kernel` for shapes)."""
     a = arch_arrays(arch)
     fparams = a.fparams.copy()
-    fparams[20] = float(layer.macs)
+    fparams[kernel.F_MACS] = float(layer.macs)
     return evaluate_batch(
         factors, glb_order, dram_order, layer_array(layer), a.iparams, a.caps, fparams, RELEVANT
     )
 
 
 def _violation(arch: Architecture, status: int, over: int) -> str:
-    if status == 7:
+    if status == kernel.UNCOVERED:
         return "the mapping does not cover every loop bound"
-    if status in (3, 4, 5):
-        op = status - 3
+    if kernel.OVER_SPAD <= status < kernel.OVER_SPAD + 3:
+        op = status - kernel.OVER_SPAD
         spad = arch.spads[op]
         name = spad.name if spad is not None else OPERANDS[op]
         cap = spad.capacity_words if spad is not None else 0
         return f"{name} ({OPERANDS[op]}) overflows by {over} words (capacity {cap})"
-    if status == 6:
+    if status == kernel.OVER_GLB:
         return f"{arch.glb.name} overflows by {over} words (capacity {arch.glb.capacity_words})"
-    limit = arch.pe_x if status == 1 else arch.pe_y
+    limit = arch.pe_x if status == kernel.OVER_X else arch.pe_y
     return f"{_STATUS_TEXT[status]} overflows by {over} PEs (size {limit})"
 
 
@@ -180,8 +182,8 @@ def evaluate(layer: Layer, arch: Architecture, mapping: Mapping) -> LayerResult:
     energy, cycles, comp, status, over, bound, used, counts = run_kernel(
         layer, arch, factors, go, do
     )
-    if status[0] != 0:
-        if status[0] == 7:
+    if status[0] != kernel.OK:
+        if status[0] == kernel.UNCOVERED:
             mapping.covers(layer)  # raises naming the dimension
         raise InvalidDesignError(
             f"layer {layer.name!r} on {arch.name}: {_violation(arch, int(status[0]), int(over[0]))}"
@@ -247,7 +249,7 @@ def evaluate_many(
     )
     out: list[LayerResult | InvalidDesignError] = []
     for i, m in enumerate(mappings):
-        if status[i] != 0:
+        if status[i] != kernel.OK:
             msg = _violation(arch, int(status[i]), int(over[i]))
             out.append(InvalidDesignError(f"layer {layer.name!r} on {arch.name}: {msg}"))
         else:
@@ -255,11 +257,6 @@ def evaluate_many(
                 _result(layer, arch, m, energy[i], cycles[i], comp[i], bound[i], used[i], counts[i])
             )
     return out
-
-
-def dims_index(name: str) -> int:
-    """Index of a dimension name in :data:`DIMS`."""
-    return DIMS.index(name)
 
 
 def tile_sizes(layer: Layer, mapping: Mapping) -> dict[str, tuple[int, int, int]]:

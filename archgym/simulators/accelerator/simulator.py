@@ -21,6 +21,7 @@ from archgym.simulators.accelerator.architecture import (
     MemoryLevel,
     eyeriss_like,
 )
+from archgym.simulators.accelerator.mapper import OBJECTIVES as MAPPER_OBJECTIVES
 from archgym.simulators.accelerator.mapper import search_network
 from archgym.simulators.accelerator.mapping import Mapping
 from archgym.simulators.accelerator.model import evaluate, tile_sizes
@@ -169,6 +170,16 @@ def resolve_network(workload: Any) -> Network:
     )
 
 
+#: Metrics of :class:`AcceleratorSimulator`; scales are the order of ArchGym's AlexNet baseline.
+ACCELERATOR_METRICS: tuple[MetricSpec, ...] = (
+    MetricSpec("energy_uj", "uJ", "min", "energy summed over the layers", 3e4),
+    MetricSpec("area_mm2", "mm^2", "min", "chip area (PEs, buffers)", 2.0),
+    MetricSpec("cycles", "cycles", "min", "cycles summed over the layers", 1e7),
+    MetricSpec("edp", "uJ*cycles", "min", "energy x cycles", 3e11),
+    MetricSpec("utilisation", "", "max", "MACs per PE per cycle", 0.5),
+)
+
+
 class AcceleratorSimulator(Simulator):
     """TimeloopGym's Eyeriss-like design space, every layer mapped by the built-in mapper.
 
@@ -189,6 +200,9 @@ class AcceleratorSimulator(Simulator):
     ) -> None:
         if mapper_budget < 16:
             raise ConfigError(f"mapper_budget must be at least 16, got {mapper_budget}")
+        if mapper_objective not in MAPPER_OBJECTIVES:
+            known = ", ".join(MAPPER_OBJECTIVES)
+            raise ConfigError(f"mapper_objective {mapper_objective!r} is not one of {known}")
         energy.dram_energy_pj_per_bit(dram_type)
         self.mapper_budget = mapper_budget
         self.mapper_objective = mapper_objective
@@ -204,13 +218,7 @@ class AcceleratorSimulator(Simulator):
 
     @property
     def metric_specs(self) -> tuple[MetricSpec, ...]:
-        return (
-            MetricSpec("energy_uj", "uJ", "min", "energy summed over the layers", 3e4),
-            MetricSpec("area_mm2", "mm^2", "min", "chip area (PEs, buffers)", 2.0),
-            MetricSpec("cycles", "cycles", "min", "cycles summed over the layers", 1e7),
-            MetricSpec("edp", "uJ*cycles", "min", "energy x cycles", 3e11),
-            MetricSpec("utilisation", "", "max", "MACs per PE per cycle", 0.5),
-        )
+        return ACCELERATOR_METRICS
 
     def config(self) -> dict[str, Any]:
         return {
@@ -394,6 +402,14 @@ class MappingSimulator(Simulator):
         self.word_bits = word_bits
         self.buffer_sizing = buffer_sizing
         self._space = mapping_design_space(layer, max_pes)
+        # Scales follow the layer: a 64-PE array's runtime, about 5 pJ per MAC.
+        macs = float(layer.macs)
+        self._metric_specs = (
+            MetricSpec("runtime_cycles", "cycles", "min", "cycles of the layer", macs / 64),
+            MetricSpec("throughput", "MACs/cycle", "max", "MACs per cycle", 64.0),
+            MetricSpec("energy_uj", "uJ", "min", "energy of the layer", macs * 5e-6),
+            MetricSpec("area_mm2", "mm^2", "min", "area of PEs and buffers", 2.0),
+        )
 
     @property
     def design_space(self) -> DesignSpace:
@@ -401,13 +417,7 @@ class MappingSimulator(Simulator):
 
     @property
     def metric_specs(self) -> tuple[MetricSpec, ...]:
-        macs = float(self.layer.macs)
-        return (
-            MetricSpec("runtime_cycles", "cycles", "min", "cycles of the layer", macs / 64),
-            MetricSpec("throughput", "MACs/cycle", "max", "MACs per cycle", 64.0),
-            MetricSpec("energy_uj", "uJ", "min", "energy of the layer", macs * 5e-6),
-            MetricSpec("area_mm2", "mm^2", "min", "area of PEs and buffers", 2.0),
-        )
+        return self._metric_specs
 
     def config(self) -> dict[str, Any]:
         return {

@@ -75,14 +75,17 @@ class Layer:
 
     @property
     def weight_words(self) -> int:
+        """Words of weights (all groups)."""
         return self.G * self.K * self.C * self.R * self.S
 
     @property
     def input_words(self) -> int:
+        """Words of input activations, padding included (all images and groups)."""
         return self.N * self.G * self.C * self.input_h * self.input_w
 
     @property
     def output_words(self) -> int:
+        """Words of output activations (all images and groups)."""
         return self.N * self.G * self.K * self.P * self.Q
 
     def shape_key(self) -> tuple[int, ...]:
@@ -153,6 +156,7 @@ class Network:
 
     @property
     def macs(self) -> int:
+        """MACs of all layers."""
         return sum(layer.macs for layer in self.layers)
 
     def fingerprint(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from archgym.errors import ConfigError
@@ -83,16 +83,16 @@ class ControllerConfig:
             object.__setattr__(self, name, int(value))
 
     @classmethod
-    def from_design(cls, design: dict[str, Any], base: ControllerConfig | None = None):
+    def from_design(
+        cls, design: dict[str, Any], base: ControllerConfig | None = None
+    ) -> ControllerConfig:
         """Override ``base`` (default: DRAMSys defaults) with the knobs of ``design``.
 
-        Keys are DRAMSys knob names (``PagePolicy``...); other keys are ignored.
+        Keys are DRAMSys knob names (``PagePolicy``...); other keys are ignored. Raises
+        ConfigError for a knob value outside its allowed set.
         """
-        values = asdict(base or cls())
-        for knob, field in KNOB_FIELDS.items():
-            if knob in design:
-                values[field] = design[knob]
-        return cls(**values)
+        overrides = {field: design[knob] for knob, field in KNOB_FIELDS.items() if knob in design}
+        return replace(base or cls(), **overrides)
 
     def to_design(self) -> dict[str, Any]:
         """This config as a design dict keyed by DRAMSys knob names."""

@@ -19,17 +19,8 @@ from numba import njit
 # timing[] entries (clock cycles)
 T_RL, T_WL, T_BURST, T_RCD, T_RP, T_RAS, T_RC = 0, 1, 2, 3, 4, 5, 6
 T_CCD_S, T_CCD_L, T_RRD_S, T_RRD_L, T_FAW, T_WR = 7, 8, 9, 10, 11, 12
-T_WTR_S, T_WTR_L, T_RTP, T_RFC, T_REFI, T_XP, T_CKE, T_RTRS, T_RTW = (
-    13,
-    14,
-    15,
-    16,
-    17,
-    18,
-    19,
-    20,
-    21,
-)
+T_WTR_S, T_WTR_L, T_RTP, T_RFC, T_REFI = 13, 14, 15, 16, 17
+T_XP, T_CKE, T_RTRS, T_RTW = 18, 19, 20, 21
 T_RP_AB, T_RFC_PB, T_REFI_PB = 22, 23, 24
 N_TIMING = 25
 
@@ -125,6 +116,20 @@ def _flush_background(rank, t, bpr, close_t, ref_close, next_close, n_open, last
     if t > last_t[rank]:
         acc[rank, 0 if n_open[rank] > 0 else 1] += t - last_t[rank]
         last_t[rank] = t
+
+
+@njit(cache=True)
+def _book_powerdown(rank, t, idle_since, bpr, close_t, ref_close, next_close, n_open, last_t, acc):
+    """Book rank ``rank``'s power-down from ``idle_since[rank]`` up to cycle ``t``.
+
+    Bank closes due before the rank went down are applied first; the power-down period
+    counts as active or precharged power-down by whether a bank is still open.
+    """
+    _flush_background(
+        rank, idle_since[rank], bpr, close_t, ref_close, next_close, n_open, last_t, acc
+    )
+    acc[rank, 2 if n_open[rank] > 0 else 3] += t - idle_since[rank]
+    last_t[rank] = t
 
 
 @njit(cache=True)
@@ -315,15 +320,11 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
             r = b // bpr
             if powerdown and idle_since[r] >= 0:
                 if now > idle_since[r]:
-                    _flush_background(
-                        r, idle_since[r], bpr, close_t, ref_close, next_close, n_open, last_t, acc
+                    _book_powerdown(
+                        r, now, idle_since, bpr, close_t, ref_close, next_close, n_open, last_t, acc
                     )
-                    acc[r, 2 if n_open[r] > 0 else 3] += now - idle_since[r]
-                    last_t[r] = now
-                    wake = idle_since[r] + tCKE
-                    if now > wake:
-                        wake = now
-                    t_wake[r] = wake + tXP
+                    # the rank stays down at least tCKE, then takes tXP to exit
+                    t_wake[r] = max(idle_since[r] + tCKE, now) + tXP
                     pd_entries += 1
                 idle_since[r] = -1
             queue[b, qlen[b]] = nxt
@@ -368,15 +369,11 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
                         t_bnd = next_dec[r]
                     continue
                 if powerdown and idle_since[r] >= 0 and now > idle_since[r]:
-                    _flush_background(
-                        r, idle_since[r], bpr, close_t, ref_close, next_close, n_open, last_t, acc
+                    _book_powerdown(
+                        r, now, idle_since, bpr, close_t, ref_close, next_close, n_open, last_t, acc
                     )
-                    acc[r, 2 if n_open[r] > 0 else 3] += now - idle_since[r]
-                    last_t[r] = now
-                    wake = idle_since[r] + tCKE
-                    if now > wake:
-                        wake = now
-                    t_wake[r] = wake + tXP
+                    # the rank stays down at least tCKE, then takes tXP to exit
+                    t_wake[r] = max(idle_since[r] + tCKE, now) + tXP
                     pd_entries += 1
                     idle_since[r] = -1
                 t = cmd_free if cmd_free > now else now
@@ -686,11 +683,9 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
     # ---- close the books ------------------------------------------------------------
     for r in range(ranks):
         if powerdown and idle_since[r] >= 0 and idle_since[r] < sim_end:
-            _flush_background(
-                r, idle_since[r], bpr, close_t, ref_close, next_close, n_open, last_t, acc
+            _book_powerdown(
+                r, sim_end, idle_since, bpr, close_t, ref_close, next_close, n_open, last_t, acc
             )
-            acc[r, 2 if n_open[r] > 0 else 3] += sim_end - idle_since[r]
-            last_t[r] = sim_end
             pd_entries += 1
         else:
             _flush_background(r, sim_end, bpr, close_t, ref_close, next_close, n_open, last_t, acc)

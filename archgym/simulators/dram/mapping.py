@@ -17,7 +17,6 @@ Built-in mappings, generated for any MemSpec (lowest bits first):
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from archgym.errors import ConfigError
-from archgym.simulators.dram.spec import MemSpec
+from archgym.simulators.dram.spec import MemSpec, read_json
 
 BUILTIN_MAPPINGS = ("rbc", "brc", "rbc_xor", "rbc_bg")
 
@@ -177,6 +176,10 @@ def mapping_from_dict(data: dict[str, Any], where: str = "address mapping") -> A
     xor: list[tuple[int, int]] = []
     for key, value in body.items():
         if key == "XOR":
+            if not isinstance(value, list):
+                raise ConfigError(
+                    f"{where}: XOR must be a list of {{FIRST, SECOND}} bit pairs, got {value!r}"
+                )
             for pair in value:
                 try:
                     xor.append((int(pair["FIRST"]), int(pair["SECOND"])))
@@ -199,14 +202,7 @@ def mapping_from_dict(data: dict[str, Any], where: str = "address mapping") -> A
 def load_mapping(path: str | Path) -> AddressMapping:
     """Read a DRAMSys address-mapping JSON file; ConfigError names the file and the problem."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except OSError as error:
-        raise ConfigError(f"address mapping file {str(path)!r} cannot be read: {error}") from error
-    except json.JSONDecodeError as error:
-        raise ConfigError(
-            f"address mapping file {str(path)!r} is not valid JSON: {error}"
-        ) from error
+    data = read_json(path, "address mapping")
     mapping = mapping_from_dict(data, where=f"address mapping file {str(path)!r}")
     return AddressMapping(**{**mapping.__dict__, "name": path.stem})
 

@@ -21,8 +21,10 @@ missing, unknown or out-of-range field.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+from collections.abc import Set as AbstractSet
 from dataclasses import asdict, dataclass, fields
 from importlib import resources
 from pathlib import Path
@@ -304,44 +306,16 @@ def memspec_from_dict(data: dict[str, Any], where: str = "memspec") -> MemSpec:
 
 
 # DRAMSys field names we read, and the ones we accept and ignore, per memory type.
+_ARCH_REQUIRED = frozenset(
+    {"burstLength", "dataRate", "nbrOfBanks", "nbrOfColumns", "nbrOfRanks", "nbrOfRows", "width"}
+)
+_ARCH_OPTIONAL = frozenset(
+    {"nbrOfDevicesOnDIMM", "nbrOfDevices", "nbrOfChannels", "maxBurstLength"}
+)
 _DRAMSYS_ARCH = {
-    "DDR3": (
-        {
-            "burstLength",
-            "dataRate",
-            "nbrOfBanks",
-            "nbrOfColumns",
-            "nbrOfRanks",
-            "nbrOfRows",
-            "width",
-        },
-        {"nbrOfDevicesOnDIMM", "nbrOfDevices", "nbrOfChannels", "maxBurstLength"},
-    ),
-    "DDR4": (
-        {
-            "burstLength",
-            "dataRate",
-            "nbrOfBanks",
-            "nbrOfBankGroups",
-            "nbrOfColumns",
-            "nbrOfRanks",
-            "nbrOfRows",
-            "width",
-        },
-        {"nbrOfDevicesOnDIMM", "nbrOfDevices", "nbrOfChannels", "maxBurstLength"},
-    ),
-    "LPDDR4": (
-        {
-            "burstLength",
-            "dataRate",
-            "nbrOfBanks",
-            "nbrOfColumns",
-            "nbrOfRanks",
-            "nbrOfRows",
-            "width",
-        },
-        {"nbrOfDevicesOnDIMM", "nbrOfDevices", "nbrOfChannels", "maxBurstLength"},
-    ),
+    "DDR3": (_ARCH_REQUIRED, _ARCH_OPTIONAL),
+    "DDR4": (_ARCH_REQUIRED | {"nbrOfBankGroups"}, _ARCH_OPTIONAL),
+    "LPDDR4": (_ARCH_REQUIRED, _ARCH_OPTIONAL),
 }
 _DRAMSYS_TIMING = {
     "DDR3": (
@@ -377,7 +351,9 @@ _DRAMSYS_POWER_OPTIONAL = {
 }
 
 
-def _check_fields(section: dict[str, Any], required: set[str], optional: set[str], where: str):
+def _check_fields(
+    section: dict[str, Any], required: AbstractSet[str], optional: AbstractSet[str], where: str
+) -> None:
     unknown = sorted(set(section) - required - optional)
     if unknown:
         raise ConfigError(f"{where}: unknown field {unknown[0]!r}")
@@ -590,19 +566,33 @@ def load_memspec(path: str | Path) -> MemSpec:
     Raises ConfigError naming the file and the bad field, or the file if it cannot be read.
     """
     path = Path(path)
+    return memspec_from_dict(read_json(path, "memspec"), where=f"memspec file {str(path)!r}")
+
+
+def read_json(path: Path, what: str) -> Any:
+    """The parsed JSON of ``path``; ConfigError naming ``what`` and the file when it cannot
+    be read or parsed."""
     try:
-        data = json.loads(path.read_text())
+        return json.loads(path.read_text())
     except OSError as error:
-        raise ConfigError(f"memspec file {str(path)!r} cannot be read: {error}") from error
+        raise ConfigError(f"{what} file {str(path)!r} cannot be read: {error}") from error
     except json.JSONDecodeError as error:
-        raise ConfigError(f"memspec file {str(path)!r} is not valid JSON: {error}") from error
-    return memspec_from_dict(data, where=f"memspec file {str(path)!r}")
+        raise ConfigError(f"{what} file {str(path)!r} is not valid JSON: {error}") from error
 
 
+@functools.cache
 def builtin_memspecs() -> tuple[str, ...]:
     """Names of the memspecs shipped with archgym (e.g. "DDR3-1600")."""
     folder = resources.files("archgym.simulators.dram") / "memspecs"
     return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json")))
+
+
+@functools.cache
+def _builtin_memspec(name: str) -> MemSpec:
+    # Parsed once per process: a design's MemSpec knob names one of these on every step.
+    folder = resources.files("archgym.simulators.dram") / "memspecs"
+    text = (folder / f"{name}.json").read_text()
+    return memspec_from_dict(json.loads(text), where=f"built-in memspec {name!r}")
 
 
 def get_memspec(spec: str | Path | MemSpec) -> MemSpec:
@@ -611,9 +601,7 @@ def get_memspec(spec: str | Path | MemSpec) -> MemSpec:
         return spec
     name = str(spec)
     if name in builtin_memspecs():
-        folder = resources.files("archgym.simulators.dram") / "memspecs"
-        text = (folder / f"{name}.json").read_text()
-        return memspec_from_dict(json.loads(text), where=f"built-in memspec {name!r}")
+        return _builtin_memspec(name)
     path = Path(name)
     if path.suffix == ".json" or path.exists():
         return load_memspec(path)

@@ -86,14 +86,20 @@ class Trace:
 
     @property
     def write_fraction(self) -> float:
+        """Share of the requests that are writes."""
         return float(self.is_write.mean())
 
     def fingerprint(self) -> str:
         """SHA-256 (16 hex digits) of the arrays' content; the name does not enter it."""
-        digest = hashlib.sha256()
-        for array in (self.arrival_cycle, self.address, self.is_write):
-            digest.update(array.tobytes())
-        return digest.hexdigest()[:16]
+        # Computed once: the arrays are read-only, and the simulator keys its decoded
+        # addresses by this on every evaluation.
+        cached = self.__dict__.get("_fingerprint")
+        if cached is None:
+            digest = hashlib.sha256()
+            for array in (self.arrival_cycle, self.address, self.is_write):
+                digest.update(array.tobytes())
+            cached = self.__dict__["_fingerprint"] = digest.hexdigest()[:16]
+        return cached
 
     def head(self, n: int) -> Trace:
         """The first ``n`` requests."""
@@ -235,8 +241,8 @@ def arrivals(n: int, rate: float = 1.0, burst: int = 1) -> np.ndarray:
     """Arrival cycles of ``n`` requests at ``rate`` requests per cycle on average.
 
     With ``burst`` > 1, requests come in groups of ``burst`` in one cycle followed by idle
-    cycles, at the same average rate (a burstier stream). ConfigError-free: raises
-    WorkloadError for rate <= 0 or burst < 1.
+    cycles, at the same average rate (a burstier stream). Raises WorkloadError for
+    rate <= 0 or burst < 1.
     """
     if not rate > 0:
         raise WorkloadError(f"arrival rate must be positive, got {rate}")
@@ -345,6 +351,10 @@ def phased_trace(
     _check_n(n)
     if first not in ("stream", "random"):
         raise WorkloadError(f"first must be 'stream' or 'random', got {first!r}")
+    if isinstance(block, bool) or int(block) != block or block < 1:
+        raise WorkloadError(f"block must be a positive number of requests, got {block!r}")
+    if not 0.0 <= stream_probability <= 1.0:
+        raise WorkloadError(f"stream_probability must be in [0, 1], got {stream_probability}")
     rng = np.random.default_rng(seed)
     n_blocks = -(-n // block)
     is_stream = rng.random(n_blocks) < stream_probability

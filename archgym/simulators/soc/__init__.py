@@ -2,8 +2,9 @@
 
 Reads top-down: :mod:`.taskgraph` (workload spec types), :mod:`.workloads` (built-in
 task graphs) and :mod:`.farsi` (FARSI database reader), :mod:`.hardware` (block
-library and allocated SoC), :mod:`.model` (phase-driven simulation) and
-:mod:`.simulator` (the Simulator with FARSIGym's design space).
+library and allocated SoC), :mod:`.model` (phase-driven simulation), :mod:`.kernel`
+(its compiled event loop) and :mod:`.simulator` (the Simulator with FARSIGym's design
+space).
 """
 
 from __future__ import annotations

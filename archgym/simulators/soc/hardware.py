@@ -92,6 +92,7 @@ class MemoryType:
 
     @property
     def bandwidth_bytes_per_s(self) -> float:
+        """Peak bandwidth at the nominal clock: one port width a cycle."""
         return self.width_bytes * self.nominal_hz
 
 
@@ -115,6 +116,7 @@ class BusType:
 
     @property
     def bandwidth_bytes_per_s(self) -> float:
+        """Peak bandwidth at the nominal clock: one port width a cycle."""
         return self.width_bytes * self.nominal_hz
 
 
@@ -278,6 +280,7 @@ class MemoryInstance:
 
     @property
     def bandwidth_bytes_per_s(self) -> float:
+        """Peak bandwidth at this instance's clock."""
         return self.type.bandwidth_bytes_per_s * self.clock_ratio
 
     @property
@@ -300,10 +303,12 @@ class BusInstance:
 
     @property
     def bandwidth_bytes_per_s(self) -> float:
+        """Peak bandwidth at this instance's clock."""
         return self.type.bandwidth_bytes_per_s * self.clock_ratio
 
     @property
     def hop_s(self) -> float:
+        """Time one transfer spends crossing this bus (its hop cycles at its clock)."""
         return self.type.hop_cycles / (self.type.nominal_hz * self.clock_ratio)
 
 

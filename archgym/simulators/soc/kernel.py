@@ -67,6 +67,37 @@ def share(active, n_active, flow_res, flow_nres, flow_cap, capacity, rate):
 
 
 @njit(cache=True)
+def _store(e, t, edge_mem, edge_bytes, live, peak, mem_capacity, overflow):
+    """Hold edge ``e``'s bytes in its memory from time ``t`` on, updating ``live`` and
+    ``peak``; True, with ``overflow`` filled in, when the memory's capacity is exceeded."""
+    m = edge_mem[e]
+    live[m] += edge_bytes[e]
+    if live[m] > peak[m]:
+        peak[m] = live[m]
+    if live[m] > mem_capacity[m]:
+        overflow[0] = m
+        overflow[1] = live[m]
+        overflow[2] = t
+        return True
+    return False
+
+
+@njit(cache=True)
+def _release_successors(i, succ_ptr, succ_idx, waiting, stack, top):
+    """Task ``i`` has finished: push the successors it was the last wait of onto ``stack``.
+
+    Returns the new stack height.
+    """
+    for k in range(succ_ptr[i], succ_ptr[i + 1]):
+        c = succ_idx[k]
+        waiting[c] -= 1
+        if waiting[c] == 0:
+            stack[top] = c
+            top += 1
+    return top
+
+
+@njit(cache=True)
 def run_schedule(
     task_pe,
     task_time,
@@ -134,23 +165,11 @@ def run_schedule(
                 continue
             for k in range(out_ptr[i], out_ptr[i + 1]):
                 e = out_idx[k]
-                m = edge_mem[e]
-                live[m] += edge_bytes[e]
-                if live[m] > peak[m]:
-                    peak[m] = live[m]
-                if live[m] > mem_capacity[m]:
-                    overflow[0] = m
-                    overflow[1] = live[m]
-                    overflow[2] = t
+                if _store(e, t, edge_mem, edge_bytes, live, peak, mem_capacity, overflow):
                     return OVERFLOW, t, start, finish, peak, overflow
             finish[i] = t
             done += 1
-            for k in range(succ_ptr[i], succ_ptr[i + 1]):
-                c = succ_idx[k]
-                waiting[c] -= 1
-                if waiting[c] == 0:
-                    stack[top] = c
-                    top += 1
+            top = _release_successors(i, succ_ptr, succ_idx, waiting, stack, top)
 
         # start ready tasks on free cores, lowest topological rank first
         for p in range(n_pe):
@@ -216,12 +235,7 @@ def run_schedule(
                 free[task_pe[i]] += 1
                 finish[i] = t
                 done += 1
-                for k in range(succ_ptr[i], succ_ptr[i + 1]):
-                    c = succ_idx[k]
-                    waiting[c] -= 1
-                    if waiting[c] == 0:
-                        stack[top] = c
-                        top += 1
+                top = _release_successors(i, succ_ptr, succ_idx, waiting, stack, top)
         n_active = kept
 
         # computations that finish now start their writes (in rank order)
@@ -237,14 +251,7 @@ def run_schedule(
             n_computing -= 1
             for k in range(out_ptr[i], out_ptr[i + 1]):
                 e = out_idx[k]
-                m = edge_mem[e]
-                live[m] += edge_bytes[e]
-                if live[m] > peak[m]:
-                    peak[m] = live[m]
-                if live[m] > mem_capacity[m]:
-                    overflow[0] = m
-                    overflow[1] = live[m]
-                    overflow[2] = t
+                if _store(e, t, edge_mem, edge_bytes, live, peak, mem_capacity, overflow):
                     return OVERFLOW, t, start, finish, peak, overflow
                 f = 2 * e + 1
                 remaining[f] = edge_bytes[e]
@@ -257,12 +264,7 @@ def run_schedule(
                 free[task_pe[i]] += 1
                 finish[i] = t
                 done += 1
-                for k in range(succ_ptr[i], succ_ptr[i + 1]):
-                    c = succ_idx[k]
-                    waiting[c] -= 1
-                    if waiting[c] == 0:
-                        stack[top] = c
-                        top += 1
+                top = _release_successors(i, succ_ptr, succ_idx, waiting, stack, top)
 
     status = OK if done == n else STALLED
     return status, t, start, finish, peak, overflow

@@ -39,8 +39,8 @@ from archgym.simulators.soc import kernel
 from archgym.simulators.soc.hardware import SRAM_MM2_PER_BYTE, SoC
 from archgym.simulators.soc.taskgraph import TaskGraph
 
-_N_SLOTS = 3  # FARSIGym: up to 3 PEs, 3 memories, 3 buses (REFERENCES.md s1)
-_MAX_ROUTE = 1 + _N_SLOTS  # a memory and at most every bus
+N_SLOTS = 3  # FARSIGym: up to 3 PEs, 3 memories, 3 buses (REFERENCES.md s1)
+_MAX_ROUTE = 1 + N_SLOTS  # a memory and at most every bus
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ class _Plan:
         task_pe = [-1] * n
         task_time = [0.0] * n
         task_energy = [0.0] * n
-        accel_area = [0.0] * _N_SLOTS
+        accel_area = [0.0] * N_SLOTS
         for i, task in enumerate(graph.tasks):
             if task.is_marker:
                 continue
@@ -199,13 +199,13 @@ class _Plan:
         self.accel_area = accel_area
 
         # resources: memories 0..2, buses 3..5 (bandwidth in bytes/s; 0 = absent)
-        self.capacity = [0.0] * (2 * _N_SLOTS)
+        self.capacity = [0.0] * (2 * N_SLOTS)
         for m, mem in enumerate(soc.memories):
             if mem is not None:
                 self.capacity[m] = mem.bandwidth_bytes_per_s
         for b, bus in enumerate(soc.buses):
             if bus is not None:
-                self.capacity[_N_SLOTS + b] = bus.bandwidth_bytes_per_s
+                self.capacity[N_SLOTS + b] = bus.bandwidth_bytes_per_s
 
         self.tables = tables = _graph_tables(graph)
         n_edges = len(tables.edge_producer)
@@ -251,8 +251,8 @@ class _Plan:
                     f"pe{pe_slot} (on bus{a}) cannot reach mem{mem_slot} (on bus{b}): "
                     f"bus{k} is not allocated"
                 )
-            resources.append(_N_SLOTS + k)
-            bw = min(bw, self.capacity[_N_SLOTS + k])
+            resources.append(N_SLOTS + k)
+            bw = min(bw, self.capacity[N_SLOTS + k])
             latency += bus.hop_s
             energy += bus.type.energy_per_byte_j
             queue = bus.queue if queue is None else min(queue, bus.queue)
@@ -267,7 +267,7 @@ class _Plan:
         flow_nres = np.zeros(n_flows, np.int64)
         flow_cap = np.ones(n_flows)
         transfer_energy = 0.0
-        resource_bytes = [0.0] * (2 * _N_SLOTS)
+        resource_bytes = [0.0] * (2 * N_SLOTS)
         edge_bytes = tables.edge_bytes
         for f, route in enumerate(self.routes):
             if route is None:
@@ -316,16 +316,16 @@ class _Plan:
 
         compute_energy = float(sum(self.task_energy))
         energy = compute_energy + transfer_energy
-        busy = [0.0] * _N_SLOTS
+        busy = [0.0] * N_SLOTS
         for i, slot in enumerate(self.task_pe):
             if slot >= 0:
                 busy[slot] += self.task_time[i]
         util: dict[str, float] = {}
-        for s in range(_N_SLOTS):
+        for s in range(N_SLOTS):
             c = int(cores[s]) if s < len(cores) else 0
             util[f"pe{s}"] = busy[s] / (c * latency) if c and latency > 0 else 0.0
-        for s in range(_N_SLOTS):
-            for prefix, r in (("mem", s), ("bus", _N_SLOTS + s)):
+        for s in range(N_SLOTS):
+            for prefix, r in (("mem", s), ("bus", N_SLOTS + s)):
                 cap = self.capacity[r]
                 util[f"{prefix}{s}"] = (
                     resource_bytes[r] / (cap * latency) if cap and latency > 0 else 0.0

@@ -34,12 +34,11 @@ from archgym.simulators.soc.hardware import (
     PEInstance,
     SoC,
 )
-from archgym.simulators.soc.model import SoCResult, simulate
+from archgym.simulators.soc.model import N_SLOTS, SoCResult, simulate
 from archgym.simulators.soc.taskgraph import TaskGraph
 from archgym.simulators.soc.workloads import load_workload
 from archgym.spaces import Categorical, Design, DesignSpace, Integer, Ordinal
 
-N_SLOTS = 3  # REFERENCES.md s1: up to 3 PEs, 3 memories, 3 buses
 # FARSI sweeps block clocks as multiples of the nominal clock; memories and buses: x0.5 .. x2.
 CLOCK_RATIOS = (0.5, 1.0, 1.5, 2.0)
 # PEs add ArchGym's FARSIEnv ip_freq_range [1, 4, 6, 8] (an IP at up to 800 MHz); a core

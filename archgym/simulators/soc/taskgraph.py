@@ -134,9 +134,11 @@ class TaskGraph:
             raise WorkloadError(f"task graph {self.name!r} has no task {name!r}") from None
 
     def predecessors(self, name: str) -> tuple[str, ...]:
+        """Names of the tasks with an edge into ``name``, in edge order."""
         return tuple(e.producer for e in self.edges if e.consumer == name)
 
     def successors(self, name: str) -> tuple[str, ...]:
+        """Names of the tasks with an edge from ``name``, in edge order."""
         return tuple(e.consumer for e in self.edges if e.producer == name)
 
     @property
@@ -185,11 +187,10 @@ def _check_task(graph: str, task: Task) -> None:
         raise bad("iterations", task.iterations, "an integer >= 1")
     ip = task.accelerator
     if ip is not None:
-        for what, value in (("cycles", ip.cycles), ("energy_j", ip.energy_j)):
+        for what in ("cycles", "energy_j", "area_mm2"):
+            value = getattr(ip, what)
             if not (math.isfinite(value) and value >= 0):
                 raise bad(f"accelerator {what}", value, "a finite number >= 0")
-        if not (math.isfinite(ip.area_mm2) and ip.area_mm2 >= 0):
-            raise bad("accelerator area_mm2", ip.area_mm2, "a finite number >= 0")
 
 
 def _topological_order(graph: str, tasks: tuple[Task, ...], edges: tuple[Edge, ...]) -> tuple:

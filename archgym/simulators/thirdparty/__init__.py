@@ -2,7 +2,9 @@
 
 - :mod:`archgym.simulators.thirdparty.zigzag`: ZigZag (``zigzag-dse``), an analytical
   accelerator cost model with a temporal-mapping search; :class:`ZigZagSimulator`
-  (archgym/ZigZag-v0) and :func:`run_zigzag` for any ZigZag accelerator YAML.
+  (archgym/ZigZag-v0) and :func:`run_zigzag` for any ZigZag accelerator YAML;
+  :mod:`archgym.simulators.thirdparty.zigzag_inputs` writes its accelerator, layer and
+  mapping descriptions.
 - :mod:`archgym.simulators.thirdparty.scalesim`: SCALE-Sim (``scalesim``), a cycle-level
   systolic-array simulator; :class:`ScaleSimSimulator` (archgym/ScaleSim-v0) and
   :func:`run_scalesim`.

@@ -18,9 +18,15 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from archgym.errors import ConfigError
 from archgym.simulators.accelerator.workload import Layer
+
+if TYPE_CHECKING:
+    from archgym.simulators.accelerator.architecture import Architecture
+    from archgym.simulators.accelerator.mapping import Mapping
+    from archgym.simulators.accelerator.model import LayerResult
 
 #: dataflow -> (loops on the columns, loops on the rows, loops inside the PE)
 _FOLDING: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
@@ -56,7 +62,7 @@ def _fill(layer: Layer, loops: Sequence[str], extent: int) -> dict[str, int]:
     return {loop: f for loop, f in zip(loops, factors, strict=True) if f > 1}
 
 
-def scalesim_equivalent_mapping(layer: Layer, rows: int, cols: int, dataflow: str):
+def scalesim_equivalent_mapping(layer: Layer, rows: int, cols: int, dataflow: str) -> Mapping:
     """The native Mapping that folds ``layer`` onto a rows x cols array as SCALE-Sim does.
 
     The stationary operand's loops run inside the PE (its one-word register), the other
@@ -173,7 +179,7 @@ SHIPPED_STRUCTURES: dict[str, tuple[tuple[str | None, str | None, str], str, fro
 }
 
 
-def native_architecture(name: str, hardware: dict):
+def native_architecture(name: str, hardware: dict[str, Any]) -> Architecture:
     """The native Architecture with the structure of ZigZag's shipped ``<name>.yaml``.
 
     ``hardware`` is that YAML loaded. D1 maps to the mesh columns, D2 to the rows; the
@@ -222,7 +228,9 @@ def native_architecture(name: str, hardware: dict):
     )
 
 
-def shared_mappings(name: str, layer: Layer, rows: int, cols: int):
+def shared_mappings(
+    name: str, layer: Layer, rows: int, cols: int
+) -> tuple[Mapping, list[dict[str, Any]]]:
     """The same mapping of ``layer`` for the native model and ZigZag's shipped ``name``.
 
     K over the columns (D1), C over the rows (D2). Innermost temporal loops: the filter
@@ -233,7 +241,7 @@ def shared_mappings(name: str, layer: Layer, rows: int, cols: int):
     ConfigError unless K and C are multiples of the array's columns and rows.
     """
     from archgym.simulators.accelerator.mapping import Mapping
-    from archgym.simulators.thirdparty.zigzag import mapping_entry
+    from archgym.simulators.thirdparty.zigzag_inputs import mapping_entry
 
     if layer.K % cols or layer.C % rows or layer.G != 1 or layer.N != 1:
         raise ConfigError(
@@ -273,7 +281,7 @@ def shared_mappings(name: str, layer: Layer, rows: int, cols: int):
     return native, [mapping_entry("default", spatial, ordering)]
 
 
-def price_with_zigzag_costs(result, hardware: dict) -> dict[str, float]:
+def price_with_zigzag_costs(result: LayerResult, hardware: dict[str, Any]) -> dict[str, float]:
     """Energy (pJ) of a native LayerResult with the per-access costs of a ZigZag YAML.
 
     Returns ``{"<operand>@<memory>": pJ, ..., "mac": pJ}``; reads cost ``r_cost`` shares,

@@ -63,9 +63,14 @@ class ScaleSimConfig:
             raise ConfigError(
                 f"SCALE-Sim dataflow {self.dataflow!r} is not one of {', '.join(DATAFLOWS)}"
             )
-        for name in ("array_rows", "array_cols", "ifmap_sram_kb", "filter_sram_kb"):
+        for name in (
+            "array_rows",
+            "array_cols",
+            "ifmap_sram_kb",
+            "filter_sram_kb",
+            "ofmap_sram_kb",
+        ):
             _check_positive(name, getattr(self, name))
-        _check_positive("ofmap_sram_kb", self.ofmap_sram_kb)
         if self.dram_bandwidth_words is not None:
             _check_positive("dram_bandwidth_words", self.dram_bandwidth_words)
 
@@ -186,6 +191,7 @@ class ScaleSimLayerResult:
 
     @property
     def dram_accesses(self) -> float:
+        """DRAM reads and writes of all three operands, in words."""
         return self.dram_ifmap_reads + self.dram_filter_reads + self.dram_ofmap_writes
 
 

@@ -155,3 +155,11 @@ def test_bad_mappings(tmp_path, ddr3):
         load_mapping(path)
     with pytest.raises(ConfigError, match="unknown address mapping"):
         get_mapping("zigzag", ddr3)
+
+
+@pytest.mark.parametrize("xor", [5, {"FIRST": 1, "SECOND": 2}, "FIRST"])
+def test_xor_that_is_not_a_list_names_the_field(tmp_path, xor):
+    path = tmp_path / "am.json"
+    path.write_text(json.dumps({"CONGEN": {"ROW_BIT": [1], "COLUMN_BIT": [2], "XOR": xor}}))
+    with pytest.raises(ConfigError, match="XOR must be a list"):
+        load_mapping(path)

@@ -116,6 +116,19 @@ def test_generators():
         random_trace(10, read_ratio=1.5)
 
 
+@pytest.mark.parametrize(
+    ("option", "value"), [("block", 0), ("block", 2.5), ("stream_probability", 1.5)]
+)
+def test_phased_trace_rejects_bad_options_by_name(option, value):
+    with pytest.raises(WorkloadError, match=option):
+        phased_trace(100, **{option: value})
+
+
+def test_fingerprint_is_stable_across_calls():
+    trace = preset_trace("cloud-1", 500)
+    assert trace.fingerprint() == trace.fingerprint() == preset_trace("cloud-1", 500).fingerprint()
+
+
 def test_presets_are_archgym_like():
     for name in PRESETS:
         trace = preset_trace(name, 1000)
