@@ -7,6 +7,7 @@ vector oriented so that higher is better, for multi-objective agents.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from abc import ABC, abstractmethod
@@ -335,7 +336,9 @@ def make_objective(
     Dicts: ``{"kind": "target", "targets": {...}}`` with the constructor arguments.
     """
     if isinstance(spec, Objective):
-        return spec.bind(metric_specs)
+        # Binding fills in scales and directions: bind a copy, so that one objective
+        # shared by envs of different simulators serves each with its own specs.
+        return copy.deepcopy(spec).bind(metric_specs)
     if isinstance(spec, Mapping):
         return _objective_from_dict(dict(spec)).bind(metric_specs)
     if not isinstance(spec, str) or ":" not in spec:

@@ -127,3 +127,11 @@ def test_dict_specs():
         make_objective({"kind": "weighted", "weights": {"power_mw": 1}}, SPECS),
         WeightedSumObjective,
     )
+
+
+def test_one_objective_instance_binds_separately_per_simulator():
+    shared = TargetObjective({"latency_ns": ("<=", 0.0)})
+    fast = make_objective(shared, (MetricSpec("latency_ns", "ns", scale=10.0),))
+    slow = make_objective(shared, (MetricSpec("latency_ns", "ns", scale=1000.0),))
+    assert fast.reward({"latency_ns": 100.0}) == pytest.approx(-10.0)
+    assert slow.reward({"latency_ns": 100.0}) == pytest.approx(-0.1)

@@ -91,11 +91,14 @@ class TrajectoryRecorder(gym.Wrapper):
         self._parts = 0
         self._step = 0
         self._episode = 0
+        self._episode_start = 0
         self.files: list[Path] = []
 
     def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
-        if self._step:
+        # A new episode number only once the current episode has recorded a step.
+        if self._step > self._episode_start:
             self._episode += 1
+            self._episode_start = self._step
         return self.env.reset(**kwargs)
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:

@@ -95,8 +95,12 @@ class DesignEnv(gym.Env):
             raise ConfigError(
                 f"action_encoding {action_encoding!r} is not one of {', '.join(ACTION_ENCODINGS)}"
             )
-        if int(max_steps) < 1:
-            raise ConfigError(f"max_steps must be at least 1, got {max_steps}")
+        if (
+            isinstance(max_steps, bool)
+            or not isinstance(max_steps, int | np.integer)
+            or max_steps < 1
+        ):
+            raise ConfigError(f"max_steps must be an integer of at least 1, got {max_steps!r}")
         self.simulator = simulator
         self.workload = workload
         self.design_space = simulator.design_space

@@ -110,3 +110,15 @@ def test_name_clash_is_refused(tmp_path):
     env = DesignEnv(Clashing(), PRESETS["default"], "target: cost <= 1")
     with pytest.raises(archgym.ConfigError, match="reward"):
         TrajectoryRecorder(env, tmp_path)
+
+
+def test_repeated_resets_do_not_skip_episode_numbers(tmp_path):
+    env = TrajectoryRecorder(gym.make("archgym/Analytic-v0"), tmp_path, run_id="r")
+    env.reset(seed=0)
+    env.reset(seed=0)
+    env.step(env.action_space.sample())
+    env.reset()
+    env.reset()
+    env.step(env.action_space.sample())
+    env.close()
+    assert load_trajectories(tmp_path)["episode"].tolist() == [0, 1]

@@ -74,6 +74,8 @@ def test_same_seed_same_observations_and_rewards():
     [
         ({"action_encoding": "continuous"}, "action_encoding"),
         ({"max_steps": 0}, "max_steps"),
+        ({"max_steps": 2.7}, "max_steps must be an integer"),
+        ({"max_steps": "ten"}, "max_steps must be an integer"),
         ({"cost_model": "oracle"}, "cost_model"),
         ({"cost_model": "proxy"}, "proxy="),
     ],

@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", required=True, help="output file (.parquet)")
     parser.add_argument("--run-id", default=None, help="run id (default collect-SAMPLER-SEED)")
     add_assignments_option(
-        parser, "--set", "env option (repeatable), e.g. --set trace_length=2000", dest="env_set"
+        parser, "--env-arg", "env option (repeatable), e.g. --env-arg trace_length=2000"
     )
     parser.add_argument(
         "--allow-repeats",
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         sampler=args.sampler,
         jobs=args.jobs,
         seed=args.seed,
-        env_options=parse_assignments(args.env_set, "--set"),
+        env_options=parse_assignments(args.env_arg, "--env-arg"),
         run_id=args.run_id,
         unique=not args.allow_repeats,
         progress=not args.no_progress,

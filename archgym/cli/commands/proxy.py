@@ -45,9 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--kfold", type=int, default=0, help="also report K-fold accuracy")
     train.add_argument("--refit", action="store_true", help="save a model trained on all rows")
     train.add_argument("--seed", type=int, default=0)
-    add_assignments_option(
-        train, "--set", "env option for the reference env (repeatable)", dest="env_set"
-    )
+    add_assignments_option(train, "--env-arg", "env option for the reference env (repeatable)")
     train.set_defaults(handler=run_train)
 
     evaluate = actions.add_parser(
@@ -61,9 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate.add_argument("model", help="saved proxy model file")
     evaluate.add_argument("data", nargs="+", help="dataset files, folders or globs (Parquet)")
     evaluate.add_argument("--plot", default=None, help="PNG to write (default MODEL.png)")
-    add_assignments_option(
-        evaluate, "--set", "env option for the reference env (repeatable)", dest="env_set"
-    )
+    add_assignments_option(evaluate, "--env-arg", "env option for the reference env (repeatable)")
     evaluate.set_defaults(handler=run_eval)
     parser.set_defaults(handler=lambda args: _usage(parser))
 
@@ -73,11 +69,11 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _reference(env_id: str, env_set: list[str] | None, workload: str) -> Any:
+def _reference(env_id: str, env_args: list[str] | None, workload: str) -> Any:
     from archgym.envs import make_env
     from archgym.proxy.training import Reference
 
-    env = make_env(env_id, **parse_assignments(env_set, "--set"))
+    env = make_env(env_id, **parse_assignments(env_args, "--env-arg"))
     ref = Reference.of(env)
     env.close()
     return Reference(ref.space, ref.metric_specs, env_id, workload)
@@ -118,7 +114,7 @@ def run_train(args: argparse.Namespace) -> int:
 
     raw = _load(args.data)
     env_id, workload = _env_and_workload(raw, args.env, args.workload)
-    ref = _reference(env_id, args.env_set, workload)
+    ref = _reference(env_id, args.env_arg, workload)
     metrics = args.metrics.split(",") if args.metrics else None
     specs = ref.specs_for(metrics)
     names = [m.name for m in specs]
@@ -180,7 +176,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
     peek = ProxyModel.load(args.model)
     meta = peek.metadata
-    ref = _reference(meta["env_id"], args.env_set, meta.get("workload", ""))
+    ref = _reference(meta["env_id"], args.env_arg, meta.get("workload", ""))
     model = ProxyModel.load(args.model, knob_schema=ref.space.schema())
     names = list(model.metric_names)
     rows, _, _ = prepare_training_data(_load(args.data), ref, names)
