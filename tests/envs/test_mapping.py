@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import dataclasses
+
 import gymnasium as gym
+import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
@@ -114,3 +117,13 @@ def test_env_penalises_infeasible_step():
     _, reward, _, _, info = env.step(env.encode(dict(DESIGN, L1_K=64, L1_C=16)))
     assert not info["valid"] and "weights_spad" in info["invalid_reason"]
     assert reward == env.objective.invalid_reward
+
+
+def test_mapping_simulator_refuses_another_workload():
+    env = gym.make("archgym/Mapping-v0").unwrapped
+    design = env.design_space.sample(np.random.default_rng(0))
+    with pytest.raises(WorkloadError, match="evaluates a Layer, got str"):
+        env.simulator.evaluate(design, "resnet18")
+    other = dataclasses.replace(env.workload, K=env.workload.K * 2, name="wider")
+    with pytest.raises(WorkloadError, match="built for layer .* not 'wider'"):
+        env.simulator.evaluate(design, other)

@@ -438,8 +438,21 @@ class MappingSimulator(Simulator):
         return mapping_hardware(num_pes, self.word_bits, spad_words=spads, glb_words=glb)
 
     def evaluate(self, design: Design, workload: Any) -> Metrics:
-        """Cost of the mapping; InvalidDesignError names the overflowing buffer."""
-        layer = workload if isinstance(workload, Layer) else self.layer
+        """Cost of the mapping on this simulator's layer.
+
+        ``workload`` must be that layer (the knob ranges are built from its shape):
+        WorkloadError otherwise. InvalidDesignError names the overflowing buffer.
+        """
+        if not isinstance(workload, Layer):
+            raise WorkloadError(
+                f"MappingSimulator evaluates a Layer, got {type(workload).__name__}"
+            )
+        if workload.shape_key() != self.layer.shape_key():
+            raise WorkloadError(
+                f"this MappingSimulator's knob ranges were built for layer {self.layer.name!r}, "
+                f"not {workload.name!r}; build a MappingSimulator for that layer"
+            )
+        layer = workload
         design = self._space.validate(design)
         for g in PARALLEL_DIMS:
             if design[f"L1_{g}"] > design[f"L2_{g}"]:
