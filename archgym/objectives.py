@@ -156,6 +156,7 @@ class WeightedSumObjective(Objective):
         if not weights:
             raise ConfigError("WeightedSumObjective needs at least one weight")
         self.weights = {n: float(w) for n, w in weights.items()}
+        self._weight_vector = np.array(list(self.weights.values()))
         self.scales = dict(scales or {})
         self.signs = dict.fromkeys(self.weights, -1.0)
         self._target = TargetObjective(targets) if targets else None
@@ -181,7 +182,7 @@ class WeightedSumObjective(Objective):
         return self._weighted(vector), self.target_met(metrics), vector
 
     def _weighted(self, vector: np.ndarray) -> float:
-        return float(sum(vector * np.array(list(self.weights.values()))))
+        return float(vector @ self._weight_vector)
 
     def vector(self, metrics: Metrics) -> np.ndarray:
         return np.array(

@@ -30,10 +30,7 @@ def save_figure(figure: Any, path: str | os.PathLike[str], *, dpi: float | None 
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if dpi is None:
-        figure.savefig(path)
-    else:
-        figure.savefig(path, dpi=dpi)
+    figure.savefig(path, dpi="figure" if dpi is None else dpi)
     pyplot().close(figure)
     return path
 

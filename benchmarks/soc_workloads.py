@@ -25,6 +25,13 @@ DEFAULT_FARSI = (
 )
 
 
+def fresh_env(spec: str, seed: int) -> tuple:
+    """The SoC env of a workload, cache off and reset, with its simulator."""
+    env = make_soc_env(spec, cache_size=0)
+    env.reset(seed=seed)
+    return env, env.simulator
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--farsi-dir", type=Path, default=DEFAULT_FARSI.resolve())
@@ -51,9 +58,7 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for spec in workloads:
-        env = make_soc_env(spec, cache_size=0)
-        env.reset(seed=args.seed)
-        sim = env.simulator
+        env, sim = fresh_env(spec, args.seed)
         base = sim.evaluate(sim.baseline_design())
         budget = env.objective.targets["latency_ms"][1]
         rng = np.random.default_rng(args.seed)
@@ -92,9 +97,7 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|")
     for spec in workloads:
-        env = make_soc_env(spec, cache_size=0)
-        env.reset(seed=args.seed)
-        sim = env.simulator
+        env, sim = fresh_env(spec, args.seed)
         space = env.design_space
         base = sim.baseline_design() | {
             "pe0_type": "IP",
