@@ -15,7 +15,7 @@ from typing import Any
 
 from archgym.errors import WorkloadError
 from archgym.simulator import MetricSpec
-from archgym.spaces import Categorical, Integer, Ordinal
+from archgym.spaces import Categorical, Integer
 
 #: DRAM-v0's env id, the native counterpart of every DRAM adapter.
 NATIVE_DRAM_ENV = "archgym/DRAM-v0"
@@ -24,11 +24,8 @@ NATIVE_DRAM_ENV = "archgym/DRAM-v0"
 #: ``values`` narrows a categorical knob to what a tool supports.
 _DOCS = {
     "PagePolicy": "row-buffer policy after a column access",
-    "Scheduler": "which buffered request a bank serves next",
     "SchedulerBuffer": "how the request buffer is split",
-    "RespQueue": "response order: as completed or in order",
     "RefreshPolicy": "no refresh or all-bank refresh",
-    "Arbiter": "front-end arbiter between initiator and controller",
 }
 
 
@@ -39,17 +36,6 @@ def categorical(name: str, values: tuple[str, ...]) -> Categorical:
 
 def request_buffer_size() -> Integer:
     return Integer("RequestBufferSize", 1, 8, unit="requests", doc="request buffer entries")
-
-
-def max_active_transactions() -> Ordinal:
-    return Ordinal.powers_of_two(
-        "MaxActiveTransactions", 1, 128, unit="requests", doc="outstanding requests allowed"
-    )
-
-
-def refresh_limit(name: str) -> Integer:
-    doc = "postponable refreshes" if name == "RefreshMaxPostponed" else "refreshes to pull in"
-    return Integer(name, 1, 8, unit="REF", doc=doc)
 
 
 def metric(name: str) -> MetricSpec:

@@ -28,14 +28,18 @@ stats (``dramsim3.json``). Knob mapping (DRAM-v0 names):
 PagePolicy            Open -> ``row_buf_policy = OPEN_PAGE``, Closed -> ``CLOSE_PAGE``
 SchedulerBuffer       Bankwise -> ``queue_structure = PER_BANK``, Shared -> ``PER_RANK``
 RequestBufferSize     ``cmd_queue_size`` (entries per command queue)
-MaxActiveTransactions ``trans_queue_size`` (DRAMsim3's read queue and write buffer each)
 RefreshPolicy         AllBank -> ``RANK_LEVEL_SIMULTANEOUS``; NoRefresh -> the same with
                       ``tREFI`` = 2^30 cycles (DRAMsim3 cannot turn refresh off)
+TransactionQueueSize  ``trans_queue_size``: DRAMsim3's own knob, the read queue and the
+                      write buffer in front of the command queues (each that long)
 ===================== ==============================================================
 
 DRAMsim3 always schedules FR-FCFS with a cap of four row hits, returns reads as they
 complete and has no front-end arbiter, so DRAM-v0's Scheduler, RespQueue and Arbiter
-have no counterpart here.
+have no counterpart here. Nor has MaxActiveTransactions: DRAMsim3 limits outstanding
+requests only through its queues (a transaction leaves the transaction queue when its
+command enters a command queue), so ``archgym validate`` holds TransactionQueueSize at
+DRAMsim3's default of 32 and DRAM-v0's MaxActiveTransactions at DRAMSys's 128.
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ from archgym.simulators.external import dram_common
 from archgym.simulators.external.base import NO_CONTEXT, CommandLineSimulator
 from archgym.simulators.external.runner import ToolOutput, ToolOutputError
 from archgym.simulators.external.validation import NativeCounterpart
-from archgym.spaces import Design, DesignSpace
+from archgym.spaces import Design, DesignSpace, Ordinal
 
 #: DRAMsim3's name of each memory type archgym memspecs use.
 PROTOCOLS = {"DDR3": "DDR3", "DDR4": "DDR4", "LPDDR4": "LPDDR4"}
@@ -120,7 +124,12 @@ class DRAMsim3Simulator(CommandLineSimulator):
                 dram_common.categorical("SchedulerBuffer", ("Bankwise", "Shared")),
                 dram_common.request_buffer_size(),
                 dram_common.categorical("RefreshPolicy", ("NoRefresh", "AllBank")),
-                dram_common.max_active_transactions(),
+                Ordinal(
+                    "TransactionQueueSize",
+                    (8, 16, 32, 64),
+                    unit="requests",
+                    doc="DRAMsim3's read queue and write buffer (each)",
+                ),
             ]
         )
         metrics = [dram_common.metric(name) for name in dram_common.METRICS]
@@ -136,6 +145,7 @@ class DRAMsim3Simulator(CommandLineSimulator):
             env_options={"memspec": self._memspec_arg, "address_mapping": self.mapping.name},
             fixed_knobs=dram_common.NATIVE_FIXED_KNOBS,
             metric_names=dram_common.NATIVE_METRICS,
+            tool_knobs={"TransactionQueueSize": 32},
         )
 
     # Inputs ------------------------------------------------------------------------
@@ -279,7 +289,7 @@ def render_ini(memspec: Any, mapping_code: str, design: Design, epoch_period: in
             "refresh_policy": "RANK_LEVEL_SIMULTANEOUS",
             "row_buf_policy": "OPEN_PAGE" if design["PagePolicy"] == "Open" else "CLOSE_PAGE",
             "cmd_queue_size": design["RequestBufferSize"],
-            "trans_queue_size": design["MaxActiveTransactions"],
+            "trans_queue_size": design["TransactionQueueSize"],
         },
         "other": {"epoch_period": epoch_period, "output_level": 1},
     }

@@ -172,6 +172,19 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float:
     return float(spearmanr(x, y).statistic)
 
 
+def sample_tool_designs(
+    space: DesignSpace, counterpart: NativeCounterpart, n: int, seed: int | None = 0
+) -> list[Design]:
+    """``n`` designs of the tool's ``space`` (seeded, without repeats while possible) over
+    the knobs it shares with the native model; its tool-only knobs take their held value."""
+    from archgym.data.collect import sample_designs
+
+    held = dict(counterpart.tool_knobs)
+    shared = DesignSpace([p for p in space if p.name not in held])
+    designs = sample_designs(shared, n, "random", seed, unique=True)
+    return [space.validate({**design, **held}) for design in designs]
+
+
 def compare(
     native: Simulator,
     tool: Simulator,
@@ -231,7 +244,7 @@ def compare(
         native_rows.append(native_result)
     units = {m.name: m.unit for m in tool.metric_specs}
     return Comparison(
-        tool=tool.name,
+        tool=getattr(tool, "tool", tool.name),
         native=native_name or native.name,
         workload=str(getattr(workload, "name", workload)),
         pairs=pairs,
