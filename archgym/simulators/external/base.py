@@ -68,7 +68,8 @@ class CommandLineSimulator(Simulator):
             ``binary_env_var`` environment variable, else ``binary_names`` on PATH.
         design_space, metric_specs, inputs, command, parser, rejections: the
             declarations (each overrides the class attribute of the same name).
-        name, tool: the simulator's registry name and the tool's display name.
+        name, tool: the simulator's name and the tool's display name in messages
+            (default: the name).
         timeout_s: seconds one run may take before it is killed (ToolTimeoutError).
         environment: variables set for the tool on top of a copy of ours.
         work_root: where work directories are made (default: the system temp dir).
@@ -115,6 +116,8 @@ class CommandLineSimulator(Simulator):
             self.name = name
         if tool is not None:
             self.tool = tool
+        elif name is not None and type(self).tool == CommandLineSimulator.tool:
+            self.tool = name
         self._design_space = design_space
         self._metric_specs = tuple(metric_specs) if metric_specs is not None else None
         if inputs is not None:

@@ -12,9 +12,11 @@ register file (``RegisterFile``, ``entries``) feeding one MAC; ``mesh_x`` PEs a 
 For each layer of the workload the adapter writes ``arch.yaml``, ``problem.yaml`` (the
 layer with the CNN-layer shape written out, so no shape file is needed) and
 ``map.yaml``, and runs ``timeloop-model arch.yaml problem.yaml map.yaml``; it reads
-``Cycles``, ``Energy`` (uJ), ``Area`` (mm^2) from ``timeloop-model.stats.txt``. A
-network's energy and cycles are summed over its layers (a grouped layer counts G times
-its per-group layer: the cnn-layer shape has no group dimension).
+``Cycles`` and ``Energy`` (uJ) from ``timeloop-model.stats.txt``. A network's energy and
+cycles are summed over its layers (a grouped layer counts G times its per-group layer:
+the cnn-layer shape has no group dimension). There is no area metric: Timeloop's
+built-in models price energy only (area comes from Accelergy, which this classic form
+does not call, and ``timeloop-model`` reports 0 mm^2).
 
 The mapping is archgym's, not Timeloop's mapper's: output channels K are spread over a
 row of PEs and, weight stationary, input channels C over the columns (each PE keeps an
@@ -40,7 +42,7 @@ from archgym.simulator import Metrics, MetricSpec
 from archgym.simulators.external.base import NO_CONTEXT, CommandLineSimulator
 from archgym.simulators.external.parsers import regex_values
 from archgym.simulators.external.runner import ToolOutput
-from archgym.spaces import Categorical, Constraint, Design, DesignSpace, Ordinal
+from archgym.spaces import Categorical, Design, DesignSpace, Ordinal
 
 DATAFLOWS = ("weight_stationary", "output_stationary")
 STATS_FILE = "timeloop-model.stats.txt"
@@ -72,7 +74,6 @@ CNN_LAYER_SHAPE = {
 METRIC_SPECS = (
     MetricSpec("energy_uj", "uJ", "min", "energy summed over the layers", 3e4),
     MetricSpec("cycles", "cycles", "min", "cycles summed over the layers", 1e7),
-    MetricSpec("area_mm2", "mm^2", "min", "area of the MACs and buffers", 2.0),
     MetricSpec("edp", "uJ*cycles", "min", "energy x cycles", 3e11),
     MetricSpec("utilisation", "", "max", "MACs per PE per cycle", 0.5),
 )
@@ -82,7 +83,6 @@ _PARSE = regex_values(
     {
         "cycles": rf"^Cycles:\s*{_NUMBER}",
         "energy_uj": rf"^Energy:\s*{_NUMBER}\s*uJ",
-        "area_mm2": rf"^Area:\s*{_NUMBER}\s*mm\^2",
     },
     STATS_FILE,
 )
@@ -100,8 +100,7 @@ def design_space() -> DesignSpace:
                 "glb_bandwidth", (4, 8, 16, 32), unit="words/cycle", doc="buffer read/write ports"
             ),
             Categorical("dataflow", DATAFLOWS, doc="what each PE's register file keeps"),
-        ],
-        [Constraint("mesh_x <= pe_count", lambda d: d["mesh_x"] <= d["pe_count"])],
+        ]
     )
 
 
@@ -176,7 +175,7 @@ class TimeloopSimulator(CommandLineSimulator):
         files = {
             "arch.yaml": self.render_arch(design),
             "problem.yaml": render_problem(layer),
-            "map.yaml": render_mapping(layer, design),
+            "map.yaml": render_mapping(layer, design, self.word_bits),
         }
         for name, content in files.items():
             (directory / name).write_text(yaml.safe_dump(content, sort_keys=False))
@@ -209,7 +208,7 @@ class TimeloopSimulator(CommandLineSimulator):
         except (TypeError, AttributeError) as error:
             raise WorkloadError(f"Timeloop needs DNN layers, got {workload!r}") from error
         by_shape: dict[tuple[int, ...], Metrics] = {}
-        energy = cycles = area = 0.0
+        energy = cycles = 0.0
         macs = 0
         for layer in layers:
             key = layer.shape_key()
@@ -218,12 +217,10 @@ class TimeloopSimulator(CommandLineSimulator):
             result = by_shape[key]
             energy += result["energy_uj"] * layer.G
             cycles += result["cycles"] * layer.G
-            area = max(area, result["area_mm2"])
             macs += layer.macs
         return {
             "energy_uj": energy,
             "cycles": cycles,
-            "area_mm2": area,
             "edp": energy * cycles,
             "utilisation": macs / (design["pe_count"] * cycles),
         }
@@ -260,33 +257,53 @@ def largest_divisor(n: int, limit: int) -> int:
     return max(d for d in range(1, min(n, limit) + 1) if n % d == 0)
 
 
+def _fitting_tile(extent: int, words: Any, capacity: int) -> int:
+    """The largest divisor of ``extent`` whose tile ``words(tile)`` fits ``capacity`` (else 1)."""
+    fitting = [d for d in range(1, extent + 1) if extent % d == 0 and words(d) <= capacity]
+    return max(fitting, default=1)
+
+
 def _factors(**values: int) -> str:
     return " ".join(f"{dim}{values.get(dim, 1)}" for dim in TIMELOOP_DIMS)
 
 
-def render_mapping(layer: Any, design: Design) -> dict[str, Any]:
-    """``map.yaml``: archgym's fixed mapping of ``layer`` on ``design`` (module docstring)."""
+def render_mapping(layer: Any, design: Design, word_bits: int = 16) -> dict[str, Any]:
+    """``map.yaml``: archgym's fixed mapping of ``layer`` on ``design`` (module docstring).
+
+    The output columns Q are tiled so that the global buffer's tile fits its
+    ``glb_kib`` (the largest tile that does; the rest of Q iterates at DRAM, innermost,
+    so the register files keep their weights from one tile to the next).
+    """
     columns = design["mesh_x"]
     rows = design["pe_count"] // columns
+    capacity = design["glb_kib"] * 1024 * 8 // word_bits
     kx = largest_divisor(layer.K, columns)
+    input_h = (layer.P - 1) * layer.stride_h + (layer.R - 1) * layer.dilation_h + 1
+
+    def input_w(q: int) -> int:
+        return (q - 1) * layer.stride_w + (layer.S - 1) * layer.dilation_w + 1
+
     if design["dataflow"] == "weight_stationary":
         cy = largest_divisor(layer.C, rows)
+        q = _fitting_tile(layer.Q, lambda q: cy * input_h * input_w(q) + kx * layer.P * q, capacity)
         spatial = _factors(K=kx, C=cy)
         rf = {"keep": ["Weights"], "bypass": ["Inputs", "Outputs"]}
         glb = {"keep": ["Inputs", "Outputs"], "bypass": ["Weights"]}
-        rf_loops = _factors(R=layer.R, S=layer.S, P=layer.P, Q=layer.Q)
+        rf_loops = _factors(R=layer.R, S=layer.S, P=layer.P, Q=q)
         glb_loops = _factors()
-        dram_loops = _factors(C=layer.C // cy, K=layer.K // kx, N=layer.N)
-        order = ("RSPQCKN", "KCRSPQN", "CKNRSPQ")
+        dram_loops = _factors(Q=layer.Q // q, C=layer.C // cy, K=layer.K // kx, N=layer.N)
+        order = ("RSPQCKN", "KCRSPQN", "QCKNRSP")
     else:
         py = largest_divisor(layer.P, rows)
+        weights = kx * layer.C * layer.R * layer.S
+        q = _fitting_tile(layer.Q, lambda q: weights + layer.C * input_h * input_w(q), capacity)
         spatial = _factors(K=kx, P=py)
         rf = {"keep": ["Outputs"], "bypass": ["Inputs", "Weights"]}
         glb = {"keep": ["Inputs", "Weights"], "bypass": ["Outputs"]}
         rf_loops = _factors(R=layer.R, S=layer.S, C=layer.C)
-        glb_loops = _factors(Q=layer.Q, P=layer.P // py)
-        dram_loops = _factors(K=layer.K // kx, N=layer.N)
-        order = ("RSCPQKN", "KPRSCQN", "KNRSPQC")
+        glb_loops = _factors(Q=q, P=layer.P // py)
+        dram_loops = _factors(Q=layer.Q // q, K=layer.K // kx, N=layer.N)
+        order = ("RSCPQKN", "KPRSCQN", "QKNRSPC")
     rf_order, spatial_order, dram_order = order
     return {
         "mapping": [
