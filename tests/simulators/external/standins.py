@@ -85,7 +85,8 @@ print("  memory_system_cycles: %d\n  total_num_read_requests: %d" % (n * per, re
 print("  DRAM:\n    impl: DDR4\n    total_energy: %g" % (2.0 * n))
 print("  Controller:\n    impl: Generic\n    id: Channel 0")
 print("    row_hits_0: %d\n    row_misses_0: %d\n    row_conflicts_0: 0" % (n - misses, misses))
-print("    num_read_reqs_0: %d\n    read_latency_0: %d\n    avg_read_latency_0: 20" % (reads, 20 * reads))
+print("    num_read_reqs_0: %d\n    read_latency_0: %d" % (reads, 20 * reads))
+print("    avg_read_latency_0: 20")
 """
 
 DRAMSYS = r"""

@@ -96,7 +96,8 @@ def test_a_tool_that_never_serves_the_trace_gives_a_clear_error(tmp_path, small_
         tmp_path,
         "never",
         "import json\n"
-        'json.dump({"0": {"num_reads_done": 0, "num_writes_done": 0}}, open("dramsim3.json", "w"))\n'
+        'final = {"0": {"num_reads_done": 0, "num_writes_done": 0}}\n'
+        'json.dump(final, open("dramsim3.json", "w"))\n'
         'json.dump([], open("dramsim3epoch.json", "w"))\n',
     )
     with pytest.raises(
