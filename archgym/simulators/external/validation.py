@@ -128,6 +128,14 @@ class Comparison:
             )
         return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
 
+    def per_design(self) -> pd.DataFrame:
+        """One row per design: its knobs, then ``tool:<metric>`` and ``native:<metric>``."""
+        frame = pd.DataFrame(self.designs)
+        for tool_name, native_name in self.pairs:
+            frame[f"tool:{tool_name}"] = self.tool_metrics[tool_name].to_numpy()
+            frame[f"native:{native_name}"] = self.native_metrics[native_name].to_numpy()
+        return frame
+
     def plot(self, path: str | os.PathLike[str]) -> Path:
         """A PNG with one scatter panel per metric: native on x, the tool on y, y = x dashed."""
         from archgym.proxy.plots import plot_predicted_vs_simulated
