@@ -9,14 +9,15 @@ Run it:  python examples/external_simulator.py
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import gymnasium as gym
 
+# The workload of example 1: an address trace with a name and a fingerprint.
+from custom_simulator import AddressTrace, looping_trace  # examples/custom_simulator.py
+
 import archgym
 from archgym.agents import make_agent
-from archgym.simulator import stable_hash
 from archgym.simulators.external import CommandLineSimulator, json_values
 
 TOOL = Path(__file__).resolve().parent / "tools" / "cachesim.py"
@@ -27,23 +28,6 @@ size_kib = $size_kib
 ways = $ways
 line_bytes = $line_bytes
 """
-
-
-@dataclass(frozen=True)
-class AddressTrace:
-    """The workload: byte addresses, with a name and a content fingerprint."""
-
-    name: str
-    addresses: tuple[int, ...]
-
-    def fingerprint(self) -> str:
-        return stable_hash(repr(self.addresses))
-
-
-def looping_trace(working_set_kib: int = 12, passes: int = 4) -> AddressTrace:
-    """Sweeps a working set several times: fits a large cache, thrashes a small one."""
-    one_pass = list(range(0, working_set_kib * 1024, 16))
-    return AddressTrace(f"loop-{working_set_kib}k", tuple(one_pass * passes))
 
 
 def trace_file(design, workload: AddressTrace) -> str:

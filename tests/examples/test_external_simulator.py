@@ -23,7 +23,11 @@ def load(name: str):
 
 @pytest.fixture(scope="module")
 def example():
-    return load("external_simulator")
+    sys.path.insert(0, str(EXAMPLES))  # example 2 imports example 1's workload
+    try:
+        return load("external_simulator")
+    finally:
+        sys.path.remove(str(EXAMPLES))
 
 
 def test_the_tool_gives_the_hand_computed_miss_rates(example):
@@ -37,11 +41,15 @@ def test_the_tool_gives_the_hand_computed_miss_rates(example):
 
 
 def test_the_wrapped_tool_agrees_with_the_in_process_model_of_example_1(example):
-    native = load("custom_simulator")
-    design = {"size_kib": 4, "ways": 2, "line_bytes": 32}
+    native = sys.modules["custom_simulator"]
     trace = example.looping_trace(6, passes=3)
-    in_process = native.CacheSimulator().evaluate(design, native.looping_trace(6, passes=3))
-    assert example.cache_simulator().evaluate(design, trace) == pytest.approx(in_process)
+    for design in (
+        {"size_kib": 4, "ways": 2, "line_bytes": 32},
+        {"size_kib": 2, "ways": 8, "line_bytes": 64},
+        {"size_kib": 8, "ways": 1, "line_bytes": 16},
+    ):
+        in_process = native.CacheSimulator().evaluate(design, trace)
+        assert example.cache_simulator().evaluate(design, trace) == pytest.approx(in_process)
 
 
 def test_the_tools_does_not_fit_error_is_an_infeasible_design(example):
