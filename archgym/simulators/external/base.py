@@ -143,6 +143,8 @@ class CommandLineSimulator(Simulator):
         self.keep_work_dirs = keep_work_dirs
         self.jobs = jobs
         names = self.binary_names or ((os.fspath(binary),) if binary is not None else ())
+        if not names and not (self.binary_env_var and os.environ.get(self.binary_env_var)):
+            raise ConfigError(f"{self.tool}: no executable given; pass binary='/path/to/tool'")
         self.binary = find_binary(
             self.tool, binary, names, self.binary_env_var, self.written_against
         )

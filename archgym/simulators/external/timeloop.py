@@ -1,7 +1,7 @@
 """TimeloopSimulator: Timeloop's ``timeloop-model`` on a rendered architecture, problem and mapping.
 
 Written against Timeloop v3.0.3 (github.com/NVlabs/timeloop, tag v3.0.3, 2023-10-05),
-``timeloop-model`` with its built-in energy and area models (no Accelergy: the
+``timeloop-model`` with its built-in energy model (no Accelergy: the
 architecture is written in Timeloop's classic ``arch: {arithmetic, storage}`` form, for
 which ``timeloop-model`` does not call Accelergy). The executable is the ``binary``
 option, else ``$ARCHGYM_TIMELOOP``, else ``timeloop-model`` on PATH.
@@ -24,8 +24,10 @@ R x S filter in its register file while the outputs stream past; the global buff
 inputs and outputs), or, output stationary, output rows P over the columns (each PE
 accumulates one output in its register file over C, R and S; the global buffer keeps
 inputs and weights). The spatial factors are the largest divisors that fit the array;
-what is left of K and C (and N) iterates at DRAM. When a tile does not fit its buffer,
-Timeloop says "couldn't map level ..." and the design is infeasible for that workload
+the output columns Q are tiled so that the global buffer's tile fits, and what is left
+of Q, K and C (and N) iterates at DRAM. Checked against a timeloop-model v3.0.3 build
+(benchmarks/results/external.md). When a tile does not fit its buffer, Timeloop says
+"couldn't map level ..." and the design is infeasible for that workload
 (InvalidDesignError).
 """
 

@@ -224,3 +224,5 @@ def test_bad_options_are_config_errors(tool, tmp_path):
         make(tool, tmp_path, keep_work_dirs="some")
     with pytest.raises(ConfigError, match="jobs must be a positive integer"):
         make(tool, tmp_path, jobs=0)
+    with pytest.raises(ConfigError, match="no executable given; pass binary="):
+        CommandLineSimulator(name="mine")
