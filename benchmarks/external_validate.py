@@ -1,9 +1,11 @@
 """DRAM-v0 against the real DRAMsim3 (``archgym validate``), and the adapters on real tools.
 
-Run: ``python benchmarks/external_validate.py [--dramsim3 PATH] [--timeloop PATH]``
+Run: ``python benchmarks/external_validate.py [--dramsim3 PATH] [--ramulator2 PATH]
+[--timeloop PATH]``
 (about 2-4 minutes on 2 cores). Prints a Markdown section; the recorded one is
 benchmarks/results/external.md. Tools are looked for in the options, then in
-``$ARCHGYM_DRAMSIM3`` / ``$ARCHGYM_TIMELOOP``; a missing tool's section says so.
+``$ARCHGYM_DRAMSIM3`` / ``$ARCHGYM_RAMULATOR2`` / ``$ARCHGYM_TIMELOOP``; a missing
+tool's section says so.
 
 1. ``archgym validate archgym/DRAM-v0 --against dramsim3 --n 50`` on DRAM-v0's four
    presets (10,000 reads, one a cycle) and on two mixed traces (30% writes, one request
@@ -12,7 +14,9 @@ benchmarks/results/external.md. Tools are looked for in the options, then in
    docs/figures/.
 2. Time per evaluation: DRAMsim3 through the adapter (files, process, parsing) against
    DRAM-v0 on the same designs.
-3. Timeloop (if given): random designs of archgym/Timeloop-v0 on three networks run by a
+3. Ramulator 2 (if given): ``archgym validate --against ramulator2`` on the four presets,
+   DDR4-2400 (its design space has 4 designs over the knobs DRAM-v0 shares).
+4. Timeloop (if given): random designs of archgym/Timeloop-v0 on three networks run by a
    real ``timeloop-model``: how many ran, how many it rejected and why, time per layer.
 """
 
@@ -55,6 +59,10 @@ def _git(*args: str, cwd: Path = ROOT) -> str:
         return "unknown"
 
 
+#: The last commit of the native DRAM model, recorded with the figures.
+DRAM_COMMIT = _git("log", "-1", "--format=%h %cs", "--", "archgym/simulators/dram")
+
+
 def _tool(option: str | None, variable: str, default: str) -> Path | None:
     path = Path(option or os.environ.get(variable) or default)
     return path if path.is_file() and os.access(path, os.X_OK) else None
@@ -64,13 +72,63 @@ def _pct(x: float, signed: bool = False) -> str:
     return "-" if np.isnan(x) else (f"{x:+.1f}%" if signed else f"{x:.1f}%")
 
 
+def validation_tables(
+    adapter: str,
+    label: str,
+    binary: Path,
+    workloads: list,
+    n: int,
+    jobs: int,
+    figures: tuple[str, ...],
+) -> list:
+    """One error table per workload (and a figure for ``figures``); returns the results."""
+    results = []
+    for workload in workloads:
+        name = workload if isinstance(workload, str) else workload.name
+        start = time.perf_counter()
+        result = validate_adapter(
+            "archgym/DRAM-v0",
+            adapter,
+            n,
+            seed=0,
+            workload=workload,
+            adapter_options={"binary": binary},
+            jobs=jobs,
+        )
+        elapsed = time.perf_counter() - start
+        print(f"**{name}** ({len(result.designs)} designs, {elapsed:.1f} s with {jobs} jobs)\n")
+        print(
+            f"| metric | {label} mean | DRAM-v0 mean | mean abs error | max abs error | bias "
+            "| Spearman |"
+        )
+        print("|---|---|---|---|---|---|---|")
+        for row in result.table().itertuples():
+            metric = (
+                row.metric
+                if row.metric == row.native_metric
+                else (f"{row.metric} (DRAM-v0 {row.native_metric})")
+            )
+            print(
+                f"| {metric} | {row.tool_mean:.4g} | {row.native_mean:.4g} | "
+                f"{_pct(row.mean_abs_error_pct)} | {_pct(row.max_abs_error_pct)} | "
+                f"{_pct(row.bias_pct, True)} | {row.spearman:.3f} |"
+            )
+        print()
+        for design, reason in result.skipped:
+            print(f"skipped {design}: {reason}\n")
+        if name in figures:
+            path = result.plot(FIGURES / f"validate_dram_{adapter}_{name}.png")
+            print(f"![DRAM-v0 vs {label} on {name}](figures/{path.name})\n")
+        results.append((name, result))
+    return results
+
+
 def dramsim3_section(binary: Path, n: int, jobs: int) -> None:
-    dram_commit = _git("log", "-1", "--format=%h %cs", "--", "archgym/simulators/dram")
     tool_commit = _git("log", "-1", "--format=%h %cs", cwd=binary.parents[1])
     print("### DRAM-v0 vs DRAMsim3 (`archgym validate`)\n")
     print(
         f"DRAMsim3 {tool_commit} (umd-memsys/DRAMsim3, built with CMake, `{binary.name}`); "
-        f"DRAM-v0 as of commit {dram_commit} of archgym/simulators/dram (repository HEAD "
+        f"DRAM-v0 as of commit {DRAM_COMMIT} of archgym/simulators/dram (repository HEAD "
         f"{_git('rev-parse', '--short', 'HEAD')}). DDR3-1600 (ArchGym's Micron 1Gb x8 part, "
         "rendered into DRAMsim3's ini), rbc mapping, 10,000 requests per trace, "
         f"{n} designs per trace sampled from the DRAMsim3 adapter's space (PagePolicy, "
@@ -80,46 +138,28 @@ def dramsim3_section(binary: Path, n: int, jobs: int) -> None:
         "Spearman is the rank correlation over the designs (1: both order them alike).\n"
     )
     workloads: list = [*PRESETS, *mixed_traces().values()]
-    timing = []
-    for workload in workloads:
-        name = workload if isinstance(workload, str) else workload.name
-        start = time.perf_counter()
-        result = validate_adapter(
-            "archgym/DRAM-v0",
-            "dramsim3",
-            n,
-            seed=0,
-            workload=workload,
-            adapter_options={"binary": binary},
-            jobs=jobs,
-        )
-        elapsed = time.perf_counter() - start
-        table = result.table()
-        print(f"**{name}** ({len(result.designs)} designs, {elapsed:.1f} s with {jobs} jobs)\n")
-        print(
-            "| metric | DRAMsim3 mean | DRAM-v0 mean | mean abs error | max abs error | bias "
-            "| Spearman |"
-        )
-        print("|---|---|---|---|---|---|---|")
-        for row in table.itertuples():
-            label = (
-                row.metric
-                if row.metric == row.native_metric
-                else (f"{row.metric} (DRAM-v0 {row.native_metric})")
-            )
-            print(
-                f"| {label} | {row.tool_mean:.4g} | {row.native_mean:.4g} | "
-                f"{_pct(row.mean_abs_error_pct)} | {_pct(row.max_abs_error_pct)} | "
-                f"{_pct(row.bias_pct, True)} | {row.spearman:.3f} |"
-            )
-        print()
-        for design, reason in result.skipped:
-            print(f"skipped {design}: {reason}\n")
-        if name in FIGURE_WORKLOADS:
-            path = result.plot(FIGURES / f"validate_dram_dramsim3_{name}.png")
-            print(f"![DRAM-v0 vs DRAMsim3 on {name}](figures/{path.name})\n")
-        timing.append((name, result))
-    speed_section(binary, timing[:2])
+    results = validation_tables(
+        "dramsim3", "DRAMsim3", binary, workloads, n, jobs, FIGURE_WORKLOADS
+    )
+    speed_section(binary, results[:2])
+
+
+def ramulator2_section(binary: Path, n: int, jobs: int) -> None:
+    print("### DRAM-v0 vs Ramulator 2 (`archgym validate --against ramulator2`)\n")
+    print(
+        "Ramulator 2.0 built from tag v2.0a of CMU-SAFARI/ramulator2 (CMake, its yaml-cpp, "
+        f"spdlog and argparse from their release tags); DRAM-v0 as of commit {DRAM_COMMIT}. "
+        "DDR4: Ramulator's DDR4_4Gb_x8 / DDR4_2400R presets against DRAM-v0's DDR4-2400 "
+        "(the same organisation and CL-tRCD-tRP 16-16-16), RoBaRaCoCh = rbc, 10,000 "
+        f"requests per trace, {n} designs (PagePolicy x RefreshPolicy: only 4 distinct; "
+        "Ramulator's write watermarks held at 0.8 / 0.2). Ramulator's frontend ignores the "
+        "trace's time stamps (a request a cycle whenever accepted) and stops at the last "
+        "send; its energy uses its own 'Default' DDR4 currents (IDD0 60, IDD3N 55, IDD4R "
+        "145, IDD5B 362 mA plus VPP currents; there is no per-current override), not the "
+        "Micron part's of DRAM-v0, so energy and power differ by parameters as well as "
+        "by model.\n"
+    )
+    validation_tables("ramulator2", "Ramulator 2", binary, list(PRESETS), n, jobs, ())
 
 
 def speed_section(binary: Path, results: list) -> None:
@@ -202,19 +242,23 @@ def timeloop_section(binary: Path, designs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dramsim3", help="dramsim3main (default $ARCHGYM_DRAMSIM3)")
+    parser.add_argument("--ramulator2", help="ramulator2 (default $ARCHGYM_RAMULATOR2)")
     parser.add_argument("--timeloop", help="timeloop-model (default $ARCHGYM_TIMELOOP)")
     parser.add_argument("--n", type=int, default=50, help="designs per trace")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeloop-designs", type=int, default=20)
     args = parser.parse_args()
     start = time.perf_counter()
-    print("## External simulators: DRAM-v0 against DRAMsim3, adapters on real tools\n")
+    print(
+        "## External simulators: DRAM-v0 against DRAMsim3 and Ramulator 2, adapters on real tools\n"
+    )
     print(
         f"- Machine: {platform.machine()} {platform.system()}, Python "
         f"{platform.python_version()}, 2 cores shared with other sessions.\n"
         f"- Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.\n"
         "- Command: `python benchmarks/external_validate.py --dramsim3 "
-        "/work/tools/DRAMsim3/build/dramsim3main --timeloop "
+        "/work/tools/DRAMsim3/build/dramsim3main --ramulator2 "
+        "/work/tools/ramulator2-build/src/build/ramulator2 --timeloop "
         "/work/tools/timeloop-src/bin/timeloop-model` (tools built outside the project).\n"
     )
     dramsim3 = _tool(args.dramsim3, "ARCHGYM_DRAMSIM3", "/work/tools/DRAMsim3/build/dramsim3main")
@@ -222,6 +266,13 @@ def main() -> None:
         print("DRAMsim3 not found (--dramsim3 or $ARCHGYM_DRAMSIM3): section skipped.\n")
     else:
         dramsim3_section(dramsim3, args.n, args.jobs)
+    ramulator2 = _tool(
+        args.ramulator2, "ARCHGYM_RAMULATOR2", "/work/tools/ramulator2-build/src/build/ramulator2"
+    )
+    if ramulator2 is None:
+        print("ramulator2 not found (--ramulator2 or $ARCHGYM_RAMULATOR2): section skipped.\n")
+    else:
+        ramulator2_section(ramulator2, min(args.n, 4), args.jobs)
     timeloop = _tool(
         args.timeloop, "ARCHGYM_TIMELOOP", "/work/tools/timeloop-src/bin/timeloop-model"
     )

@@ -11,8 +11,9 @@ One evaluation writes ``config.yaml`` (the structure of the repository's
 ``FRFCFS`` scheduler, ``AllBank`` refresh and DRAMPower-style energy enabled) and
 ``trace.txt`` (``LD|ST 0x<address>`` a line), then runs ``ramulator2 -f config.yaml``.
 Ramulator prints its statistics as YAML on stdout; the adapter reads the ``name: value``
-lines (``memory_system_cycles``, ``avg_read_latency_<channel>``, ``row_hits_<channel>``,
-``total_energy``...).
+lines (``memory_system_cycles``, ``read_latency_<channel>``, ``read_row_hits_<channel>``,
+``total_energy``...). Checked against a Ramulator 2.0 build of tag v2.0a
+(benchmarks/results/external.md).
 
 What differs from DRAM-v0, by Ramulator 2's design:
 
@@ -22,7 +23,12 @@ What differs from DRAM-v0, by Ramulator 2's design:
 - the read and write buffers hold 32 requests (fixed in Ramulator's ``ReqBuffer``), so
   there is no MaxActiveTransactions or RequestBufferSize knob;
 - its energy is per device; the adapter multiplies by the devices of a rank
-  (channel width / device width).
+  (channel width / device width);
+- the mean read latency is ``read_latency_<ch>`` (summed over the reads that reached the
+  DRAM, from controller acceptance to data) over those reads (``read_row_hits``,
+  ``_misses``, ``_conflicts``); Ramulator's own ``avg_read_latency_<ch>`` divides by
+  ``num_read_reqs_<ch>``, which also counts every send the full buffer refused, and
+  comes out up to ten times too small under a saturating trace.
 
 Knobs (DRAM-v0 names where one exists): PagePolicy Open -> ``OpenRowPolicy``, Closed ->
 ``ClosedRowPolicy`` with ``cap: 1`` (precharge after every column access); RefreshPolicy
@@ -221,7 +227,12 @@ class Ramulator2Simulator(CommandLineSimulator):
         if cycles <= 0:
             raise ToolOutputError(f"memory_system_cycles is {cycles:g}")
         sim_time_ns = cycles * self.tck_ns
-        reads = _sum(stats, r"num_read_reqs_\d+")
+        # Reads that reached the DRAM: read_latency_<ch> sums their latencies. Not
+        # num_read_reqs_<ch> (nor Ramulator's avg_read_latency_<ch>, its quotient), which
+        # also counts the sends the full buffer refused.
+        reads = sum(
+            _sum(stats, rf"read_row_{kind}_\d+") for kind in ("hits", "misses", "conflicts")
+        )
         latency_cycles = _sum(stats, r"read_latency_\d+") / reads if reads else 0.0
         hits = _sum(stats, r"row_hits_\d+")
         accesses = hits + _sum(stats, r"row_misses_\d+") + _sum(stats, r"row_conflicts_\d+")

@@ -85,8 +85,10 @@ print("  memory_system_cycles: %d\n  total_num_read_requests: %d" % (n * per, re
 print("  DRAM:\n    impl: DDR4\n    total_energy: %g" % (2.0 * n))
 print("  Controller:\n    impl: Generic\n    id: Channel 0")
 print("    row_hits_0: %d\n    row_misses_0: %d\n    row_conflicts_0: 0" % (n - misses, misses))
-print("    num_read_reqs_0: %d\n    read_latency_0: %d" % (reads, 20 * reads))
-print("    avg_read_latency_0: 20")
+print("    read_row_hits_0: %d\n    read_row_misses_0: %d" % (reads - misses, misses))
+print("    read_row_conflicts_0: 0\n    read_latency_0: %d" % (20 * reads))
+print("    num_read_reqs_0: %d" % (3 * reads))  # refused sends count too, as in Ramulator
+print("    avg_read_latency_0: %g" % (20 / 3))
 """
 
 DRAMSYS = r"""

@@ -37,6 +37,7 @@ def test_metrics_from_the_stats_lines(standins, small_trace):
     metrics = simulator.evaluate(OPEN, small_trace)
     tck = 833 / 1000  # Ramulator's integer tCK_ps for 2400 MT/s
     assert metrics["sim_time_ns"] == pytest.approx(300 * tck)
+    # read_latency_0 over the reads that reached the DRAM, not Ramulator's own average
     assert metrics["read_latency_ns"] == pytest.approx(20 * tck)
     assert metrics["row_hit_rate"] == pytest.approx(94 / 100)
     # 2 nJ per request per device, 8 devices
