@@ -1,0 +1,374 @@
+"""Step time of data-, tensor-, pipeline- and sequence-parallel training.
+
+One step of a :class:`TrainingWorkload` under a :class:`ParallelLayout` on a network:
+
+1. Per layer and micro-batch: the roofline compute of :mod:`.compute`, plus the
+   blocking collectives of the layer, which sit on the critical path (Megatron-LM):
+   two tensor-parallel all-reduces of the activations forward and two backward (two
+   more when the forward is recomputed), and with sequence parallelism two all-to-alls
+   of Q/K/V and of the attention output each way. With sharded weights each layer
+   all-gathers its weights before the forward and the backward and reduce-scatters its
+   gradients; these are prefetched, so a layer takes max(compute, weight traffic).
+2. Per stage: its layers (the first adds the embedding, the last the logits and loss)
+   and the hand-off of activations to the next stage (split over the tensor ranks and
+   all-gathered, Megatron's scatter/gather optimisation).
+3. The pipeline: with f_s + b_s the forward and backward of stage s for one micro-batch,
+   m micro-batches and v model chunks per stage (1 for 1F1B),
+   T = sum_s (f_s + b_s) / v + (m - 1/v) max_s (f_s + b_s)
+   (Narayanan et al., SC21: bubble (p - 1)/(v m) of the ideal time for equal stages).
+4. Gradient reduction over the replicas (data x sequence ranks): per layer, issued as
+   the last micro-batch's backward finishes each layer, overlapped with the rest of that
+   backward when ``overlap_gradient_reduction`` (PyTorch DDP); otherwise one all-reduce
+   after the backward (Megatron's local DDP). Queued reductions and the backward's
+   blocking collectives share dimensions according to the scheduling policy (see
+   :mod:`.system`). Tied embeddings are then all-reduced between the first and last
+   stage, and the optimizer updates the local weights (memory-bound Adam).
+
+The first pipeline stage is the critical one: it finishes the step's backward last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from archgym.simulators.distributed.collectives import (
+    CollectiveTime,
+    CommLedger,
+    collective_time,
+    point_to_point,
+)
+from archgym.simulators.distributed.compute import (
+    BYTES,
+    embedding_time,
+    layer_times,
+    logits_times,
+)
+from archgym.simulators.distributed.devices import DeviceSpec
+from archgym.simulators.distributed.layout import ParallelLayout, check_layout, stage_layers
+from archgym.simulators.distributed.memory import (
+    TRAINING_STATE_BYTES,
+    check_memory,
+    in_flight,
+    layer_activation_bytes,
+    stage_params,
+)
+from archgym.simulators.distributed.network import (
+    GroupSlice,
+    Network,
+    merge_slices,
+    place_groups,
+)
+from archgym.simulators.distributed.system import SystemConfig
+from archgym.simulators.distributed.workloads import TrainingWorkload
+
+#: Bytes per element of the optimizer update: read and write fp32 master weights,
+#: momentum and variance (24), read the 16-bit gradient and write the 16-bit weight (4),
+#: zero the gradient (2), unscale/clip read (2).
+OPTIMIZER_BYTES_PER_PARAM = 32
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """One training step (seconds unless named otherwise)."""
+
+    step_time_s: float
+    tokens_per_s: float
+    model_flops_utilization: float
+    hardware_tflops_per_device: float
+    pipeline_s: float
+    bubble_fraction: float
+    exposed_gradient_comm_s: float
+    optimizer_s: float
+    comm_by_kind: dict[str, float]
+    comm_by_dimension: tuple[float, ...]
+    peak_memory_gb: float
+    micro_batches: int
+
+
+@dataclass(frozen=True)
+class _Groups:
+    tp: tuple[GroupSlice, ...]
+    sp: tuple[GroupSlice, ...]
+    replicas: tuple[GroupSlice, ...]
+    pp: tuple[GroupSlice, ...]
+
+    @property
+    def blocking_dimensions(self) -> frozenset[int]:
+        return frozenset(s.dimension for s in (*self.tp, *self.sp))
+
+
+def simulate_training(
+    workload: TrainingWorkload,
+    layout: ParallelLayout,
+    network: Network,
+    system: SystemConfig,
+    device: DeviceSpec,
+    *,
+    overlap_gradient_reduction: bool = True,
+) -> TrainingResult:
+    """Time, throughput, communication and memory of one step.
+
+    Raises InvalidDesignError when the layout does not fit the model, the batch or the
+    network, or the step does not fit in device memory (naming the shortfall).
+    """
+    model = workload.model
+    micro_batches = check_layout(
+        layout,
+        layers=model.layers,
+        heads=model.heads,
+        seq_len=workload.seq_len,
+        sequences=workload.global_batch,
+        npus=network.npus,
+    )
+    placed = place_groups(network, layout.group_order())
+    groups = _Groups(
+        placed["tp"], placed["sp"], merge_slices(placed["sp"], placed["dp"]), placed["pp"]
+    )
+    ledger = CommLedger(len(network.dimensions))
+    mbs, seq, h = layout.micro_batch_size, workload.seq_len, model.hidden
+    tokens = mbs * seq / layout.sp
+    layers = stage_layers(model.layers, layout.pp)
+
+    def comm(kind: str, size: float, slices: tuple[GroupSlice, ...]) -> CollectiveTime:
+        return collective_time(kind, size, slices, network, system)
+
+    # ---- one layer, one micro-batch
+    times = layer_times(
+        model,
+        device,
+        batch=mbs,
+        seq_len=seq,
+        context=seq,
+        tp=layout.tp,
+        sp=layout.sp,
+        recomputation=layout.recomputation,
+    )
+    tp_all_reduce = comm("all_reduce", BYTES * tokens * h, groups.tp)
+    head_dim = h / model.heads
+    qkv_width = (h + 2 * max(model.kv_hidden, head_dim * layout.tp)) / layout.tp
+    sp_qkv = comm("all_to_all", BYTES * tokens * qkv_width, groups.sp)
+    sp_out = comm("all_to_all", BYTES * tokens * h / layout.tp, groups.sp)
+    recomputes_forward = layout.recomputation == "full"
+    blocking = {
+        "all_reduce": (tp_all_reduce, 2, 2 + (2 if recomputes_forward else 0)),
+        "all_to_all_qkv": (sp_qkv, 1, 1 + (1 if recomputes_forward else 0)),
+        "all_to_all_out": (sp_out, 1, 1 + (1 if recomputes_forward else 0)),
+    }
+    block_fwd = sum(t.seconds * n_fwd for t, n_fwd, _ in blocking.values())
+    block_bwd = sum(t.seconds * n_bwd for t, _, n_bwd in blocking.values())
+    layer_fwd = times.forward + block_fwd
+    layer_bwd = times.backward + times.recompute + block_bwd
+
+    weight_bytes = BYTES * model.layer_params / layout.tp
+    if layout.weight_sharded:
+        gather = comm("all_gather", weight_bytes, groups.replicas)
+        scatter = comm("reduce_scatter", weight_bytes, groups.replicas)
+        layer_fwd = max(layer_fwd, gather.seconds)
+        layer_bwd = max(layer_bwd, gather.seconds + scatter.seconds)
+
+    # ---- stages, one micro-batch
+    logits_fwd, logits_bwd, logits_flops = logits_times(model, device, tokens=tokens, tp=layout.tp)
+    head_all_reduce = comm("all_reduce", BYTES * tokens * h, groups.tp)
+    embed = embedding_time(model, device, tokens=tokens) + head_all_reduce.seconds
+    hand_off = _hand_off(layout, groups, network, system, BYTES * tokens * h)
+    chunks = layout.chunks_per_stage
+    forward = [n * layer_fwd for n in layers]
+    backward = [n * layer_bwd for n in layers]
+    forward[0] += embed
+    forward[-1] += logits_fwd + head_all_reduce.seconds
+    backward[-1] += logits_bwd + head_all_reduce.seconds
+    if layout.pp > 1:
+        forward = [f + chunks * hand_off.seconds for f in forward]
+        backward = [b + chunks * hand_off.seconds for b in backward]
+    per_stage = [f + b for f, b in zip(forward, backward, strict=True)]
+    slowest = max(per_stage)
+    pipeline = sum(per_stage) / chunks + (micro_batches - 1 / chunks) * slowest
+    ideal = micro_batches * slowest
+
+    # ---- communication ledger of the first stage for the whole step
+    count = micro_batches * layers[0]
+    for name, (time, n_fwd, n_bwd) in blocking.items():
+        ledger.add(name.split("_qkv")[0].split("_out")[0], time, count * (n_fwd + n_bwd))
+    ledger.add("all_reduce", head_all_reduce, micro_batches)
+    if layout.weight_sharded:
+        ledger.add("all_gather", gather, 2 * count)
+        ledger.add("reduce_scatter", scatter, count)
+    if layout.pp > 1:
+        ledger.add("send_recv", hand_off, 2 * chunks * micro_batches)
+
+    # ---- gradient reduction, embedding sync, optimizer
+    first_stage_params = stage_params(model, layers, 0)
+    exposed = 0.0
+    if not layout.weight_sharded and layout.replicas > 1:
+        exposed = _gradient_reduction(
+            layout,
+            groups,
+            network,
+            system,
+            ledger,
+            layer_bytes=weight_bytes,
+            layers=layers[0],
+            embedding_bytes=BYTES
+            * (first_stage_params - layers[0] * model.layer_params)
+            / layout.tp,
+            layer_backward=layer_bwd,
+            layer_blocking=block_bwd,
+            overlap=overlap_gradient_reduction,
+        )
+    if layout.pp > 1 and model.tied_embeddings:
+        sync = point_to_point(groups.pp, network, system, BYTES * model.vocab * h / layout.tp)
+        exposed += ledger.add("all_reduce", sync)
+    local_params = first_stage_params / layout.tp
+    if layout.weight_sharded:
+        local_params /= layout.replicas
+    optimizer = local_params * OPTIMIZER_BYTES_PER_PARAM / device.bytes_per_s
+    step = pipeline + exposed + optimizer
+
+    # ---- throughput and utilisation
+    layer_flops = times.forward_flops * 3  # forward + two backward GEMMs
+    flops_per_micro_batch = model.layers * layer_flops + 3 * logits_flops
+    flops_per_micro_batch *= layout.tp * layout.sp  # every rank of the group
+    model_flops = flops_per_micro_batch * micro_batches * layout.dp
+    recompute_flops = _recompute_flops(times, layout, model.layers) * micro_batches * layout.npus
+    npus = layout.npus
+    peak_memory = _training_memory(workload, layout, layers, micro_batches)
+    check_memory(peak_memory, device)
+    return TrainingResult(
+        step_time_s=step,
+        tokens_per_s=workload.tokens / step,
+        model_flops_utilization=model_flops / (step * npus * device.peak_tflops * 1e12),
+        hardware_tflops_per_device=(model_flops + recompute_flops) / (step * npus) / 1e12,
+        pipeline_s=pipeline,
+        bubble_fraction=(pipeline - ideal) / pipeline,
+        exposed_gradient_comm_s=exposed,
+        optimizer_s=optimizer,
+        comm_by_kind=dict(ledger.by_kind),
+        comm_by_dimension=tuple(ledger.by_dimension),
+        peak_memory_gb=peak_memory / 1e9,
+        micro_batches=micro_batches,
+    )
+
+
+def _recompute_flops(times, layout: ParallelLayout, layers: int) -> float:
+    """FLOPs re-executed per micro-batch per device."""
+    if layout.recomputation == "none":
+        return 0.0
+    per_layer = times.forward_flops
+    if layout.recomputation == "selective":
+        per_layer *= times.attention_core / max(times.forward, 1e-30)
+    return per_layer * layers / layout.pp
+
+
+def _hand_off(
+    layout: ParallelLayout,
+    groups: _Groups,
+    network: Network,
+    system: SystemConfig,
+    activation_bytes: float,
+) -> CollectiveTime:
+    """Sending a micro-batch's activations to the next stage: each tensor rank sends
+    its 1/tp share, then the tensor group all-gathers them."""
+    send = point_to_point(groups.pp, network, system, activation_bytes / layout.tp)
+    if layout.tp == 1:
+        return send
+    gather = collective_time("all_gather", activation_bytes, groups.tp, network, system)
+    dims = tuple(
+        a + b for a, b in zip(send.dimension_seconds, gather.dimension_seconds, strict=True)
+    )
+    return CollectiveTime(send.seconds + gather.seconds, dims)
+
+
+def _gradient_reduction(
+    layout: ParallelLayout,
+    groups: _Groups,
+    network: Network,
+    system: SystemConfig,
+    ledger: CommLedger,
+    *,
+    layer_bytes: float,
+    layers: int,
+    embedding_bytes: float,
+    layer_backward: float,
+    layer_blocking: float,
+    overlap: bool,
+) -> float:
+    """Seconds the gradient all-reduce over the replicas adds to the step.
+
+    Without overlap: one all-reduce of the stage's gradients after the backward pass.
+    With overlap: each layer's gradients are reduced as soon as the last micro-batch's
+    backward leaves the layer; the reductions queue on their dimensions and drain while
+    the backward computes. A blocking collective of the backward on a dimension with
+    queued reductions waits for them under FIFO and overtakes them under LIFO. The step
+    ends when the queue is empty.
+    """
+
+    def reduce(size: float) -> CollectiveTime:
+        return collective_time("all_reduce", size, groups.replicas, network, system)
+
+    if not overlap:
+        return ledger.add("all_reduce", reduce(layers * layer_bytes + embedding_bytes))
+    bucket, last = reduce(layer_bytes), reduce(embedding_bytes)
+    ledger.add("all_reduce", bucket, layers)
+    ledger.add("all_reduce", last)
+    backlog = [0.0] * len(network.dimensions)
+    blocking = groups.blocking_dimensions
+    waited = 0.0
+
+    def drain(seconds: float, dimensions) -> None:
+        for d in dimensions:
+            backlog[d] = max(0.0, backlog[d] - seconds)
+
+    everywhere = range(len(backlog))
+    for _ in range(layers):
+        drain(layer_backward - layer_blocking, everywhere)
+        if system.scheduling_policy == "FIFO" and layer_blocking > 0:
+            wait = max((backlog[d] for d in blocking), default=0.0)
+            drain(wait, everywhere)
+            waited += wait
+        drain(layer_blocking, [d for d in everywhere if d not in blocking])
+        for d, seconds in enumerate(bucket.dimension_seconds):
+            backlog[d] += seconds
+    for d, seconds in enumerate(last.dimension_seconds):
+        backlog[d] += seconds
+    tail = last.seconds if embedding_bytes > 0 else bucket.seconds
+    return waited + max(max(backlog), tail)
+
+
+def _training_memory(
+    workload: TrainingWorkload, layout: ParallelLayout, layers: list[int], micro_batches: int
+) -> float:
+    """Peak bytes on the fuller of the first and last pipeline stage."""
+    model = workload.model
+    per_layer = layer_activation_bytes(
+        model,
+        batch=layout.micro_batch_size,
+        seq_len=workload.seq_len,
+        tp=layout.tp,
+        sp=layout.sp,
+        recomputation=layout.recomputation,
+    )
+    tokens = layout.micro_batch_size * workload.seq_len / layout.sp
+    working = 0.0
+    if layout.recomputation == "full":  # one layer's activations while it is recomputed
+        working = layer_activation_bytes(
+            model,
+            batch=layout.micro_batch_size,
+            seq_len=workload.seq_len,
+            tp=layout.tp,
+            sp=layout.sp,
+            recomputation="none",
+        )
+    peak = 0.0
+    chunks = layout.chunks_per_stage
+    for stage in {0, layout.pp - 1}:
+        params = stage_params(model, layers, stage)
+        params /= layout.tp
+        state = params * TRAINING_STATE_BYTES
+        if layout.weight_sharded:
+            state = state / layout.replicas + 2 * BYTES * model.layer_params / layout.tp
+        held = in_flight(stage, layout.pp, micro_batches, chunks) * layers[stage] * per_layer
+        logits = 0.0
+        if stage == layout.pp - 1:
+            logits = tokens * model.vocab / layout.tp * (BYTES + 4)
+        peak = max(peak, state + held + working + logits)
+    return peak
