@@ -37,6 +37,7 @@ from archgym.simulators.distributed.memory import (
 )
 from archgym.simulators.distributed.network import Network, merge_slices, place_groups
 from archgym.simulators.distributed.system import SystemConfig
+from archgym.simulators.distributed.training import pipeline_time
 from archgym.simulators.distributed.workloads import InferenceWorkload
 
 
@@ -112,7 +113,7 @@ def simulate_inference(
 
     prefill, prefill_hand_off, prefill_comm = phase(workload.prompt_tokens, workload.prompt_tokens)
     decode, decode_hand_off, decode_comm = phase(1, workload.mean_context)
-    ttft = sum(prefill) + (micro_batches - 1) * max(prefill)
+    ttft = pipeline_time(prefill, micro_batches)  # the last micro-batch's first token
     tpot = max(sum(decode), micro_batches * max(decode))
     steps = workload.output_tokens - 1
     latency = ttft + steps * tpot

@@ -2,7 +2,8 @@
 
 Each algorithm is written as its rounds of messages between the ranks of a group; the
 messages are routed on the dimension's topology (shortest path on a bidirectional ring,
-with ties split between the two directions, as ASTRA-sim's analytical ring counts hops;
+as ASTRA-sim's analytical ring counts hops, ties beyond the neighbours split between the
+two directions;
 NPU -> switch -> NPU on a switch; the direct link on a fully connected dimension). A
 round costs its longest path in hops times the link latency, plus its busiest directed
 link's load divided by the link bandwidth. Summing the rounds gives a
@@ -70,6 +71,7 @@ def phase_cost(
         raise ValueError(f"unknown collective algorithm {algorithm!r}")
     if kind not in PHASE_KINDS:
         raise ValueError(f"unknown collective {kind!r}")
+    _check_shape(dimension_npus, extent, stride)
     if extent < 2:
         return PhaseCost(0.0, 0, 0.0, 1.0)
     rounds = _rounds(algorithm, kind, extent)
@@ -92,6 +94,7 @@ def phase_cost(
 def send_cost(topology: str, dimension_npus: int, extent: int, stride: int) -> PhaseCost:
     """Every rank of the group sends its buffer to the next rank (a pipeline hand-off),
     all groups of the shape at once: the cost of one point-to-point transfer."""
+    _check_shape(dimension_npus, extent, stride)
     if extent < 2:
         return PhaseCost(0.0, 0, 0.0, 1.0)
     round_ = Round(tuple((i, i + 1, 1.0) for i in range(extent - 1)))
@@ -198,6 +201,13 @@ def _tree_depth(e: int) -> int:
 # ---------------------------------------------------------------- routing on a topology
 
 
+def _check_shape(npus: int, extent: int, stride: int) -> None:
+    if extent < 1 or stride < 1 or npus % (extent * stride):
+        raise ValueError(
+            f"a group of {extent} ranks {stride} apart does not fit a dimension of {npus}"
+        )
+
+
 def _group_bases(npus: int, extent: int, stride: int) -> list[int]:
     """Physical position of rank 0 of every group of this shape in the dimension."""
     span = extent * stride
@@ -244,6 +254,9 @@ def _add_path(loads: dict, topology: str, npus: int, a: int, b: int, part: float
         return 1.0
     clockwise = (b - a) % npus
     anticlockwise = npus - clockwise
+    if clockwise <= anticlockwise and clockwise == 1:  # a neighbour: the ring's direction
+        _walk(loads, npus, a, 1, 1, part)
+        return 1.0
     if clockwise < anticlockwise:
         _walk(loads, npus, a, clockwise, 1, part)
         return float(clockwise)

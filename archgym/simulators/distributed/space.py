@@ -17,6 +17,10 @@ and ``astrasim-archgym``'s ``archgen_v1_knobs_spec.py``):
   ``activation_recomputation`` (none, selective, full), ``pipeline_schedule`` (1F1B,
   interleaved) and ``virtual_stages`` (2, 3, 4: model chunks per stage when interleaved).
 
+The serving space leaves out what serving never uses: the scheduling policy (no
+gradient reductions queue up), reduce-scatter algorithms and the training-only
+workload knobs.
+
 Value sets always include the base design's values. Knobs that are not exposed keep
 their base values (ArchGym's knob files likewise expose a subset).
 """
@@ -100,12 +104,13 @@ def all_parameters(base: BaseDesign, npus: int, training: bool) -> dict[str, tup
     def ordinal(name: str, choices: Sequence[float], unit: str = "", doc: str = "") -> Ordinal:
         return Ordinal(name, tuple(sorted({*choices, values[name]})), unit=unit, doc=doc)
 
-    add(
-        "system",
-        Categorical(
-            "scheduling_policy", SCHEDULING_POLICIES, doc="order queued collectives are served"
-        ),
-    )
+    if training:  # serving queues no background collectives: the policy cannot matter
+        add(
+            "system",
+            Categorical(
+                "scheduling_policy", SCHEDULING_POLICIES, doc="order queued collectives are served"
+            ),
+        )
     add(
         "system",
         ordinal(
@@ -126,6 +131,8 @@ def all_parameters(base: BaseDesign, npus: int, training: bool) -> dict[str, tup
     )
     for i in range(len(base.network.dimensions)):
         for collective in COLLECTIVES:
+            if collective == "reduce_scatter" and not training:
+                continue  # serving reduce-scatters nothing
             add(
                 "system",
                 Categorical(

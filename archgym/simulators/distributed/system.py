@@ -17,9 +17,9 @@ Field names follow ASTRA-sim's system JSON (``scheduling-policy``,
   so outer dimensions carry only their share; "baseline" all-reduces the whole buffer in
   every dimension in turn (ASTRA-sim ``Sys::generate_collective``).
 * ``scheduling_policy``: order in which queued collectives are served. LIFO serves the
-  most recently issued first (ASTRA-sim gives later streams higher priority), so a
-  blocking collective issued during the backward pass overtakes queued gradient
-  reductions on a shared dimension; FIFO makes it wait behind them.
+  most recently issued first (ASTRA-sim gives later streams higher priority): the
+  gradient reductions of the first layers, issued last in the backward pass and needed
+  first by the next forward pass, overtake the queue; FIFO serves them last.
 """
 
 from __future__ import annotations

@@ -16,19 +16,18 @@ One step of a :class:`TrainingWorkload` under a :class:`ParallelLayout` on a net
    m micro-batches and v model chunks per stage (1 for 1F1B),
    T = sum_s (f_s + b_s) / v + (m - 1/v) max_s (f_s + b_s)
    (Narayanan et al., SC21: bubble (p - 1)/(v m) of the ideal time for equal stages).
-4. Gradient reduction over the replicas (data x sequence ranks): per layer, issued as
-   the last micro-batch's backward finishes each layer, overlapped with the rest of that
-   backward when ``overlap_gradient_reduction`` (PyTorch DDP); otherwise one all-reduce
-   after the backward (Megatron's local DDP). Queued reductions and the backward's
-   blocking collectives share dimensions according to the scheduling policy (see
-   :mod:`.system`). Tied embeddings are then all-reduced between the first and last
-   stage, and the optimizer updates the local weights (memory-bound Adam).
+4. Gradient reduction over the replicas (data x sequence ranks) and the optimizer
+   (memory-bound Adam), until the next step's first forward can run (see
+   :func:`_step_tail`): per layer and overlapped with the rest of the backward when
+   ``overlap_gradient_reduction`` (PyTorch DDP), served in the scheduling policy's
+   order; otherwise one all-reduce after the backward (Megatron-LM's local DDP).
 
 The first pipeline stage is the critical one: it finishes the step's backward last.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from archgym.simulators.distributed.collectives import (
@@ -77,7 +76,7 @@ class TrainingResult:
     hardware_tflops_per_device: float
     pipeline_s: float
     bubble_fraction: float
-    exposed_gradient_comm_s: float
+    gradient_sync_s: float
     optimizer_s: float
     comm_by_kind: dict[str, float]
     comm_by_dimension: tuple[float, ...]
@@ -181,9 +180,8 @@ def simulate_training(
         forward = [f + chunks * hand_off.seconds for f in forward]
         backward = [b + chunks * hand_off.seconds for b in backward]
     per_stage = [f + b for f, b in zip(forward, backward, strict=True)]
-    slowest = max(per_stage)
-    pipeline = sum(per_stage) / chunks + (micro_batches - 1 / chunks) * slowest
-    ideal = micro_batches * slowest
+    pipeline = pipeline_time(per_stage, micro_batches, chunks)
+    ideal = micro_batches * max(per_stage)
 
     # ---- communication ledger of the first stage for the whole step
     count = micro_batches * layers[0]
@@ -196,33 +194,22 @@ def simulate_training(
     if layout.pp > 1:
         ledger.add("send_recv", hand_off, 2 * chunks * micro_batches)
 
-    # ---- gradient reduction, embedding sync, optimizer
-    first_stage_params = stage_params(model, layers, 0)
-    exposed = 0.0
-    if not layout.weight_sharded and layout.replicas > 1:
-        exposed = _gradient_reduction(
-            layout,
-            groups,
-            network,
-            system,
-            ledger,
-            layer_bytes=weight_bytes,
-            layers=layers[0],
-            embedding_bytes=BYTES
-            * (first_stage_params - layers[0] * model.layer_params)
-            / layout.tp,
-            layer_backward=layer_bwd,
-            layer_blocking=block_bwd,
-            overlap=overlap_gradient_reduction,
-        )
-    if layout.pp > 1 and model.tied_embeddings:
-        sync = point_to_point(groups.pp, network, system, BYTES * model.vocab * h / layout.tp)
-        exposed += ledger.add("all_reduce", sync)
-    local_params = first_stage_params / layout.tp
-    if layout.weight_sharded:
-        local_params /= layout.replicas
-    optimizer = local_params * OPTIMIZER_BYTES_PER_PARAM / device.bytes_per_s
-    step = pipeline + exposed + optimizer
+    # ---- gradient reduction and optimizer, up to the next step's first forward
+    tail, optimizer = _step_tail(
+        layout,
+        groups,
+        network,
+        system,
+        ledger,
+        model=model,
+        layers=layers,
+        layer_forward=layer_fwd,
+        layer_backward=layer_bwd,
+        embedding=embed,
+        update_per_param=OPTIMIZER_BYTES_PER_PARAM / device.bytes_per_s,
+        overlap=overlap_gradient_reduction,
+    )
+    step = pipeline + tail
 
     # ---- throughput and utilisation
     layer_flops = times.forward_flops * 3  # forward + two backward GEMMs
@@ -240,13 +227,21 @@ def simulate_training(
         hardware_tflops_per_device=(model_flops + recompute_flops) / (step * npus) / 1e12,
         pipeline_s=pipeline,
         bubble_fraction=(pipeline - ideal) / pipeline,
-        exposed_gradient_comm_s=exposed,
+        gradient_sync_s=tail,
         optimizer_s=optimizer,
         comm_by_kind=dict(ledger.by_kind),
         comm_by_dimension=tuple(ledger.by_dimension),
         peak_memory_gb=peak_memory / 1e9,
         micro_batches=micro_batches,
     )
+
+
+def pipeline_time(stage_seconds: list[float], micro_batches: int, chunks: int = 1) -> float:
+    """Pipeline time of ``micro_batches`` through stages taking ``stage_seconds`` (forward
+    plus backward of one micro-batch) with ``chunks`` model chunks per stage:
+    sum / chunks + (micro_batches - 1 / chunks) x slowest."""
+    slowest = max(stage_seconds)
+    return sum(stage_seconds) / chunks + (micro_batches - 1 / chunks) * slowest
 
 
 def _recompute_flops(times, layout: ParallelLayout, layers: int) -> float:
@@ -278,60 +273,101 @@ def _hand_off(
     return CollectiveTime(send.seconds + gather.seconds, dims)
 
 
-def _gradient_reduction(
+def _step_tail(
     layout: ParallelLayout,
     groups: _Groups,
     network: Network,
     system: SystemConfig,
     ledger: CommLedger,
     *,
-    layer_bytes: float,
-    layers: int,
-    embedding_bytes: float,
+    model,
+    layers: list[int],
+    layer_forward: float,
     layer_backward: float,
-    layer_blocking: float,
+    embedding: float,
+    update_per_param: float,
     overlap: bool,
-) -> float:
-    """Seconds the gradient all-reduce over the replicas adds to the step.
+) -> tuple[float, float]:
+    """(seconds from the end of the pipeline to the next step's first forward, optimizer
+    seconds) on the first stage.
 
-    Without overlap: one all-reduce of the stage's gradients after the backward pass.
-    With overlap: each layer's gradients are reduced as soon as the last micro-batch's
-    backward leaves the layer; the reductions queue on their dimensions and drain while
-    the backward computes. A blocking collective of the backward on a dimension with
-    queued reductions waits for them under FIFO and overtakes them under LIFO. The step
-    ends when the queue is empty.
+    Without overlap (Megatron's local DDP): one all-reduce of the stage's gradients, then
+    the optimizer. With overlap: each layer's gradients are reduced as soon as the last
+    micro-batch's backward leaves it (the embedding's last); the reductions are served
+    one at a time in the scheduling policy's order (LIFO: the newest first, preempting),
+    each layer is updated once reduced, and the next step's forward of a layer waits for
+    its update, as ASTRA-sim's training loop makes the next pass wait for each layer's
+    weight-gradient collective. LIFO thus returns the first layers, which the next
+    forward needs first, soonest. Tied embeddings are also all-reduced between the first
+    and last stage.
     """
+    per_param = update_per_param / layout.tp
+    if layout.weight_sharded:
+        per_param /= layout.replicas
+    embedding_params = stage_params(model, layers, 0) - layers[0] * model.layer_params
+    params = [embedding_params] + [model.layer_params] * layers[0]
+    optimizer = sum(params) * per_param
+    reduce = not layout.weight_sharded and layout.replicas > 1
 
-    def reduce(size: float) -> CollectiveTime:
-        return collective_time("all_reduce", size, groups.replicas, network, system)
+    def all_reduce(parameters: float) -> float:
+        if not reduce:
+            return 0.0
+        time = collective_time(
+            "all_reduce", BYTES * parameters / layout.tp, groups.replicas, network, system
+        )
+        return ledger.add("all_reduce", time)
 
+    sync = 0.0
+    if layout.pp > 1 and model.tied_embeddings:
+        table = BYTES * model.vocab * model.hidden / layout.tp
+        sync = ledger.add("all_reduce", point_to_point(groups.pp, network, system, table))
     if not overlap:
-        return ledger.add("all_reduce", reduce(layers * layer_bytes + embedding_bytes))
-    bucket, last = reduce(layer_bytes), reduce(embedding_bytes)
-    ledger.add("all_reduce", bucket, layers)
-    ledger.add("all_reduce", last)
-    backlog = [0.0] * len(network.dimensions)
-    blocking = groups.blocking_dimensions
-    waited = 0.0
+        return all_reduce(sum(params)) + sync + optimizer, optimizer
+    service = [all_reduce(embedding_params) + sync]
+    service += [all_reduce(model.layer_params) for _ in range(layers[0])]
+    # ready times relative to the end of the backward pass: layer k leaves it k-1
+    # layer-backwards before the embedding's backward (about half of ``embedding``)
+    ready = [0.0] + [-(embedding / 2 + k * layer_backward) for k in range(layers[0])]
+    done = _serve(ready, service, lifo=system.scheduling_policy == "LIFO")
+    forward = [embedding / 2] + [layer_forward] * layers[0]
+    finish = 0.0
+    for completed, count, duration in zip(done, params, forward, strict=True):
+        finish = max(finish, completed + count * per_param) + duration
+    return finish - sum(forward), optimizer
 
-    def drain(seconds: float, dimensions) -> None:
-        for d in dimensions:
-            backlog[d] = max(0.0, backlog[d] - seconds)
 
-    everywhere = range(len(backlog))
-    for _ in range(layers):
-        drain(layer_backward - layer_blocking, everywhere)
-        if system.scheduling_policy == "FIFO" and layer_blocking > 0:
-            wait = max((backlog[d] for d in blocking), default=0.0)
-            drain(wait, everywhere)
-            waited += wait
-        drain(layer_blocking, [d for d in everywhere if d not in blocking])
-        for d, seconds in enumerate(bucket.dimension_seconds):
-            backlog[d] += seconds
-    for d, seconds in enumerate(last.dimension_seconds):
-        backlog[d] += seconds
-    tail = last.seconds if embedding_bytes > 0 else bucket.seconds
-    return waited + max(max(backlog), tail)
+def _serve(ready: list[float], service: list[float], lifo: bool) -> list[float]:
+    """Completion times of jobs served one at a time: FIFO in arrival order, or LIFO
+    (the newest first, preempting the one in service)."""
+    order = sorted(range(len(ready)), key=lambda i: ready[i])
+    done = [0.0] * len(ready)
+    if not lifo:
+        time = -math.inf
+        for i in order:
+            time = max(time, ready[i]) + service[i]
+            done[i] = time
+        return done
+    stack: list[list] = []  # [job, remaining seconds]
+
+    def serve_until(time: float, limit: float) -> float:
+        while stack and time <= limit:
+            job = stack[-1]
+            run = min(job[1], limit - time)
+            time += run
+            job[1] -= run
+            if job[1] <= 0:
+                done[job[0]] = time
+                stack.pop()
+            elif time >= limit:
+                break
+        return time
+
+    time = ready[order[0]]
+    for i in order:
+        time = max(serve_until(time, ready[i]), ready[i])
+        stack.append([i, service[i]])
+    serve_until(time, math.inf)
+    return done
 
 
 def _training_memory(
