@@ -73,7 +73,11 @@ TRAINING_ROWS = COMMON | TRAINING_ONLY
 WIDE_TENSOR = {"tp": 16, "dp": 4}
 INFERENCE_ROWS = COMMON | {
     "collective_optimization": (WIDE_TENSOR, "baseline", "localBWAware"),
-    "all_reduce_implementation_dim1": (WIDE_TENSOR, "ring", "doubleBinaryTree"),
+    "all_reduce_implementation_dim1": (
+        WIDE_TENSOR | {"npus_count_dim0": 4, "npus_count_dim1": 16},
+        "ring",
+        "direct",
+    ),
     "latency_dim1": (WIDE_TENSOR, 20, 2000),
     "npus_count_dim0": (WIDE_TENSOR, 8, {"npus_count_dim0": 16, "npus_count_dim1": 4}),
 }
