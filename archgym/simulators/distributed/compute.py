@@ -78,17 +78,15 @@ def layer_times(
     training and prefill; the KV-cache length in decode, where ``seq_len`` is 1)."""
     h, f = model.hidden, model.ffn_hidden / tp
     tokens = batch * seq_len / sp
-    head_dim = model.hidden / model.heads
-    q_width = h / tp
-    kv_width = max(model.kv_hidden / tp, head_dim)
+    head_dim = model.head_dim
     heads = model.heads / (tp * sp)  # whole heads on this rank for the attention core
     queries = seq_len  # Ulysses: every query of the sequence, for a share of the heads
 
     up_width = f * (model.mlp_matrices - 1)  # SwiGLU's gate and up projections side by side
     forward = backward = flops = 0.0
     for m, k, n in (
-        (tokens, h, q_width + 2 * kv_width),
-        (tokens, q_width, h),
+        (tokens, h, model.qkv_width(tp)),
+        (tokens, h / tp, h),
         (tokens, h, up_width),
         (tokens, f, h),
     ):

@@ -85,22 +85,21 @@ def simulate_inference(
     def comm(kind: str, size: float, slices) -> CollectiveTime:
         return collective_time(kind, size, slices, network, system)
 
-    head_dim = h / model.heads
-    qkv_width = (h + 2 * max(model.kv_hidden, head_dim * tp)) / tp
+    qkv_width = model.qkv_width(tp)
     weight_gather = comm("all_gather", BYTES * model.layer_params / tp, replicas)
 
-    def phase(new_tokens: int, context: float) -> tuple[list[float], CollectiveTime, dict]:
+    def phase(new_tokens: int, context: float) -> tuple[list[float], CollectiveTime, list]:
         """Per-stage forward seconds of one micro-batch, its hand-off, its collectives."""
         tokens = mbs * new_tokens / sp
         times = layer_times(
             model, device, batch=mbs, seq_len=new_tokens, context=context, tp=tp, sp=sp
         )
-        collectives = {
-            "all_reduce": (comm("all_reduce", BYTES * tokens * h, placed["tp"]), 2),
-            "all_to_all": (comm("all_to_all", BYTES * tokens * qkv_width, placed["sp"]), 1),
-            "all_to_all_out": (comm("all_to_all", BYTES * tokens * h / tp, placed["sp"]), 1),
-        }
-        layer = times.forward + sum(t.seconds * n for t, n in collectives.values())
+        collectives = [  # (kind, time, count per layer)
+            ("all_reduce", comm("all_reduce", BYTES * tokens * h, placed["tp"]), 2),
+            ("all_to_all", comm("all_to_all", BYTES * tokens * qkv_width, placed["sp"]), 1),
+            ("all_to_all", comm("all_to_all", BYTES * tokens * h / tp, placed["sp"]), 1),
+        ]
+        layer = times.forward + sum(t.seconds * n for _, t, n in collectives)
         if layout.weight_sharded:
             layer = max(layer, weight_gather.seconds)
         logits, _, _ = logits_times(model, device, tokens=mbs, tp=tp)
@@ -120,8 +119,8 @@ def simulate_inference(
 
     for collectives, repeats in ((prefill_comm, 1), (decode_comm, steps)):
         count = repeats * micro_batches * layers[0]
-        for name, (time, n) in collectives.items():
-            ledger.add(name.removesuffix("_out"), time, count * n)
+        for kind, time, n in collectives:
+            ledger.add(kind, time, count * n)
     if layout.weight_sharded:
         ledger.add("all_gather", weight_gather, (1 + steps) * micro_batches * layers[0])
     if layout.pp > 1:
@@ -147,8 +146,7 @@ def _serving_memory(
 ) -> float:
     """Peak bytes on the fuller of the first and last stage."""
     model = workload.model
-    head_dim = model.hidden / model.heads
-    kv_width = max(model.kv_hidden / (layout.tp * layout.sp), head_dim)
+    kv_width = model.kv_width(layout.tp * layout.sp)  # Ulysses: heads split over sp too
     sequences = workload.batch / layout.dp
     length = workload.prompt_tokens + workload.output_tokens
     kv_per_layer = 2 * BYTES * kv_width * sequences * length

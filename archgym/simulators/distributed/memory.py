@@ -37,11 +37,9 @@ def layer_activation_bytes(
     tokens = batch * seq_len / sp
     if recomputation == "full":
         return BYTES * tokens * h
-    head_dim = h / model.heads
-    kv_width = max(model.kv_hidden / tp, head_dim)
     masks = 2 * tokens * h if model.dropout else 0.0  # two 1-byte residual dropout masks
     replicated = BYTES * 4 * tokens * h + masks  # norm inputs and outputs
-    split = BYTES * tokens * (h / tp + 2 * kv_width + h / tp)  # Q, K, V, attention output
+    split = BYTES * tokens * (model.qkv_width(tp) + h / tp)  # Q, K, V, attention output
     split += BYTES * tokens * f * (3 if model.mlp == "swiglu" else 2)
     scores = batch * model.heads / (tp * sp) * seq_len * seq_len
     core = 0.0 if recomputation == "selective" else scores * (5 if model.dropout else 2)

@@ -143,18 +143,17 @@ def simulate_training(
         recomputation=layout.recomputation,
     )
     tp_all_reduce = comm("all_reduce", BYTES * tokens * h, groups.tp)
-    head_dim = h / model.heads
-    qkv_width = (h + 2 * max(model.kv_hidden, head_dim * layout.tp)) / layout.tp
-    sp_qkv = comm("all_to_all", BYTES * tokens * qkv_width, groups.sp)
+    sp_qkv = comm("all_to_all", BYTES * tokens * model.qkv_width(layout.tp), groups.sp)
     sp_out = comm("all_to_all", BYTES * tokens * h / layout.tp, groups.sp)
-    recomputes_forward = layout.recomputation == "full"
-    blocking = {
-        "all_reduce": (tp_all_reduce, 2, 2 + (2 if recomputes_forward else 0)),
-        "all_to_all_qkv": (sp_qkv, 1, 1 + (1 if recomputes_forward else 0)),
-        "all_to_all_out": (sp_out, 1, 1 + (1 if recomputes_forward else 0)),
-    }
-    block_fwd = sum(t.seconds * n_fwd for t, n_fwd, _ in blocking.values())
-    block_bwd = sum(t.seconds * n_bwd for t, _, n_bwd in blocking.values())
+    again = 1 if layout.recomputation == "full" else 0  # the recomputed forward's
+    # (kind, time, count in the forward, count in the backward) per layer
+    blocking = [
+        ("all_reduce", tp_all_reduce, 2, 2 + 2 * again),
+        ("all_to_all", sp_qkv, 1, 1 + again),
+        ("all_to_all", sp_out, 1, 1 + again),
+    ]
+    block_fwd = sum(t.seconds * n_fwd for _, t, n_fwd, _ in blocking)
+    block_bwd = sum(t.seconds * n_bwd for _, t, _, n_bwd in blocking)
     layer_fwd = times.forward + block_fwd
     layer_bwd = times.backward + times.recompute + block_bwd
 
@@ -173,9 +172,9 @@ def simulate_training(
     chunks = layout.chunks_per_stage
     forward = [n * layer_fwd for n in layers]
     backward = [n * layer_bwd for n in layers]
-    forward[0] += embed
-    forward[-1] += logits_fwd + head_all_reduce.seconds
-    backward[-1] += logits_bwd + head_all_reduce.seconds
+    forward[0] += embed  # the vocabulary-parallel embedding all-reduces its output
+    forward[-1] += logits_fwd
+    backward[-1] += logits_bwd + head_all_reduce.seconds  # the input gradient's all-reduce
     if layout.pp > 1:
         forward = [f + chunks * hand_off.seconds for f in forward]
         backward = [b + chunks * hand_off.seconds for b in backward]
@@ -185,9 +184,9 @@ def simulate_training(
 
     # ---- communication ledger of the first stage for the whole step
     count = micro_batches * layers[0]
-    for name, (time, n_fwd, n_bwd) in blocking.items():
-        ledger.add(name.split("_qkv")[0].split("_out")[0], time, count * (n_fwd + n_bwd))
-    ledger.add("all_reduce", head_all_reduce, micro_batches)
+    for kind, time, n_fwd, n_bwd in blocking:
+        ledger.add(kind, time, count * (n_fwd + n_bwd))
+    ledger.add("all_reduce", head_all_reduce, micro_batches * (2 if layout.pp == 1 else 1))
     if layout.weight_sharded:
         ledger.add("all_gather", gather, 2 * count)
         ledger.add("reduce_scatter", scatter, count)

@@ -71,6 +71,19 @@ class TransformerModel:
         return self.hidden * self.kv_heads / self.heads
 
     @property
+    def head_dim(self) -> float:
+        return self.hidden / self.heads
+
+    def kv_width(self, ranks: int) -> float:
+        """Width of the keys (and of the values) each of ``ranks`` head-splitting ranks
+        holds: its share of the KV heads, at least one head (replicated)."""
+        return max(self.kv_hidden / ranks, self.head_dim)
+
+    def qkv_width(self, ranks: int) -> float:
+        """Width of the fused Q, K, V projection on each of ``ranks`` tensor ranks."""
+        return self.hidden / ranks + 2 * self.kv_width(ranks)
+
+    @property
     def mlp_matrices(self) -> int:
         return 3 if self.mlp == "swiglu" else 2
 
