@@ -21,22 +21,6 @@ from archgym.simulators.distributed import (
 )
 from archgym.simulators.distributed.network import network_from_lists
 
-ARCHGYM_WORKLOAD = {
-    "num_npus": 1024,
-    "dp": 8,
-    "pp": 4,
-    "sp": 8,
-    "weight_sharded": 1,
-    "din": 12288,
-    "dout": 12288,
-    "dff": 49152,
-    "dmodel": 12288,
-    "batch": 2048,
-    "seq": 2048,
-    "head": 96,
-    "num_stacks": 4,
-}
-
 
 @pytest.mark.parametrize("env_id", ["archgym/Distributed-v0", "archgym/DistributedInference-v0"])
 def test_envs_pass_check_env_with_box_actions(env_id):
@@ -57,20 +41,20 @@ def test_default_env_is_archgyms_gpt3_case_and_its_base_design_runs():
     assert info["units"]["step_time_s"] == "s"
 
 
-def test_workload_config_file_sets_model_batch_and_base_layout(tmp_path):
+def test_workload_config_file_sets_model_batch_and_base_layout(tmp_path, archgym_gpt3_workload):
     path = tmp_path / "gpt3.json"
-    path.write_text(json.dumps(ARCHGYM_WORKLOAD))
+    path.write_text(json.dumps(archgym_gpt3_workload))
     env = make_distributed_env(str(path)).unwrapped
     assert env.workload.model.layers == 4 and env.workload.global_batch == 2048
     assert env.simulator.base.layout.tp == 4 and env.simulator.base.layout.weight_sharded
     with pytest.raises(WorkloadError, match="use archgym/DistributedInference-v0"):
-        data = {k: v for k, v in ARCHGYM_WORKLOAD.items() if k != "seq"} | {"decoding": 1100}
+        data = {k: v for k, v in archgym_gpt3_workload.items() if k != "seq"} | {"decoding": 1100}
         path.write_text(json.dumps(data))
         make_distributed_env(str(path))
 
 
-def test_serving_from_archgyms_decoding_config(tmp_path):
-    data = {k: v for k, v in ARCHGYM_WORKLOAD.items() if k != "seq"}
+def test_serving_from_archgyms_decoding_config(tmp_path, archgym_gpt3_workload):
+    data = {k: v for k, v in archgym_gpt3_workload.items() if k != "seq"}
     data |= {"decoding": 1100, "batch": 256, "dp": 64, "sp": 1, "weight_sharded": 0}
     path = tmp_path / "qa_decoding.json"
     path.write_text(json.dumps(data))

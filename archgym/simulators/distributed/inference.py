@@ -35,7 +35,7 @@ from archgym.simulators.distributed.memory import (
     layer_activation_bytes,
     stage_params,
 )
-from archgym.simulators.distributed.network import Network, merge_slices, place_groups
+from archgym.simulators.distributed.network import Network, parallel_groups
 from archgym.simulators.distributed.system import SystemConfig
 from archgym.simulators.distributed.training import pipeline_time
 from archgym.simulators.distributed.workloads import InferenceWorkload
@@ -69,15 +69,9 @@ def simulate_inference(
     """
     model = workload.model
     micro_batches = check_layout(
-        layout,
-        layers=model.layers,
-        heads=model.heads,
-        seq_len=workload.prompt_tokens,
-        sequences=workload.batch,
-        npus=network.npus,
+        layout, model, seq_len=workload.prompt_tokens, sequences=workload.batch, npus=network.npus
     )
-    placed = place_groups(network, layout.group_order())
-    replicas = merge_slices(placed["sp"], placed["dp"])
+    groups = parallel_groups(network, layout.group_order())
     ledger = CommLedger(len(network.dimensions))
     layers = stage_layers(model.layers, layout.pp)
     mbs, h, tp, sp = layout.micro_batch_size, model.hidden, layout.tp, layout.sp
@@ -86,7 +80,7 @@ def simulate_inference(
         return collective_time(kind, size, slices, network, system)
 
     qkv_width = model.qkv_width(tp)
-    weight_gather = comm("all_gather", BYTES * model.layer_params / tp, replicas)
+    weight_gather = comm("all_gather", BYTES * model.layer_params / tp, groups.replicas)
 
     def phase(new_tokens: int, context: float) -> tuple[list[float], CollectiveTime, list]:
         """Per-stage forward seconds of one micro-batch, its hand-off, its collectives."""
@@ -95,9 +89,9 @@ def simulate_inference(
             model, device, batch=mbs, seq_len=new_tokens, context=context, tp=tp, sp=sp
         )
         collectives = [  # (kind, time, count per layer)
-            ("all_reduce", comm("all_reduce", BYTES * tokens * h, placed["tp"]), 2),
-            ("all_to_all", comm("all_to_all", BYTES * tokens * qkv_width, placed["sp"]), 1),
-            ("all_to_all", comm("all_to_all", BYTES * tokens * h / tp, placed["sp"]), 1),
+            ("all_reduce", comm("all_reduce", BYTES * tokens * h, groups.tp), 2),
+            ("all_to_all", comm("all_to_all", BYTES * tokens * qkv_width, groups.sp), 1),
+            ("all_to_all", comm("all_to_all", BYTES * tokens * h / tp, groups.sp), 1),
         ]
         layer = times.forward + sum(t.seconds * n for _, t, n in collectives)
         if layout.weight_sharded:
@@ -105,7 +99,7 @@ def simulate_inference(
         logits, _, _ = logits_times(model, device, tokens=mbs, tp=tp)
         stages = [n * layer for n in layers]
         stages[-1] += logits
-        hand_off = point_to_point(placed["pp"], network, system, BYTES * tokens * h)
+        hand_off = point_to_point(groups.pp, network, system, BYTES * tokens * h)
         if layout.pp > 1:
             stages = [s + hand_off.seconds for s in stages]
         return stages, hand_off, collectives

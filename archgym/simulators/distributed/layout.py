@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from archgym.errors import InvalidDesignError
+from archgym.simulators.distributed.workloads import TransformerModel
 
 RECOMPUTATION = ("none", "selective", "full")
 SCHEDULES = ("1F1B", "interleaved")
@@ -76,19 +77,14 @@ def stage_layers(layers: int, stages: int) -> list[int]:
 
 
 def check_layout(
-    layout: ParallelLayout,
-    *,
-    layers: int,
-    heads: int,
-    seq_len: int,
-    sequences: int,
-    npus: int,
+    layout: ParallelLayout, model: TransformerModel, *, seq_len: int, sequences: int, npus: int
 ) -> int:
     """Check ``layout`` for a model and batch; return the micro-batches per replica.
 
     ``sequences`` is the global batch (training) or the request batch (serving).
     Raises InvalidDesignError naming the rule broken.
     """
+    layers, heads = model.layers, model.heads
     if layout.npus != npus:
         raise InvalidDesignError(
             f"dp {layout.dp} x tp {layout.tp} x pp {layout.pp} x sp {layout.sp} = "

@@ -159,6 +159,30 @@ def merge_slices(*groups: Sequence[GroupSlice]) -> tuple[GroupSlice, ...]:
     return tuple(merged)
 
 
+@dataclass(frozen=True)
+class ParallelGroups:
+    """Where each parallel group of a layout sits; ``replicas`` joins the sequence and
+    data ranks (the NPUs holding the same weights)."""
+
+    tp: tuple[GroupSlice, ...]
+    sp: tuple[GroupSlice, ...]
+    replicas: tuple[GroupSlice, ...]
+    pp: tuple[GroupSlice, ...]
+
+    @property
+    def blocking_dimensions(self) -> frozenset[int]:
+        """Dimensions the layer-by-layer (tensor and sequence) collectives use."""
+        return frozenset(s.dimension for s in (*self.tp, *self.sp))
+
+
+def parallel_groups(network: Network, sizes: Sequence[tuple[str, int]]) -> ParallelGroups:
+    """:func:`place_groups` of the groups named tp, sp, dp and pp, innermost first."""
+    placed = place_groups(network, sizes)
+    return ParallelGroups(
+        placed["tp"], placed["sp"], merge_slices(placed["sp"], placed["dp"]), placed["pp"]
+    )
+
+
 def _uneven(name: str, size: int, network: Network, dimension: int, free: int) -> Exception:
     shape = " x ".join(str(d.npus) for d in network.dimensions)
     return InvalidDesignError(

@@ -54,8 +54,8 @@ from archgym.simulators.distributed.memory import (
 from archgym.simulators.distributed.network import (
     GroupSlice,
     Network,
-    merge_slices,
-    place_groups,
+    ParallelGroups,
+    parallel_groups,
 )
 from archgym.simulators.distributed.system import SystemConfig
 from archgym.simulators.distributed.workloads import TrainingWorkload
@@ -84,18 +84,6 @@ class TrainingResult:
     micro_batches: int
 
 
-@dataclass(frozen=True)
-class _Groups:
-    tp: tuple[GroupSlice, ...]
-    sp: tuple[GroupSlice, ...]
-    replicas: tuple[GroupSlice, ...]
-    pp: tuple[GroupSlice, ...]
-
-    @property
-    def blocking_dimensions(self) -> frozenset[int]:
-        return frozenset(s.dimension for s in (*self.tp, *self.sp))
-
-
 def simulate_training(
     workload: TrainingWorkload,
     layout: ParallelLayout,
@@ -112,17 +100,9 @@ def simulate_training(
     """
     model = workload.model
     micro_batches = check_layout(
-        layout,
-        layers=model.layers,
-        heads=model.heads,
-        seq_len=workload.seq_len,
-        sequences=workload.global_batch,
-        npus=network.npus,
+        layout, model, seq_len=workload.seq_len, sequences=workload.global_batch, npus=network.npus
     )
-    placed = place_groups(network, layout.group_order())
-    groups = _Groups(
-        placed["tp"], placed["sp"], merge_slices(placed["sp"], placed["dp"]), placed["pp"]
-    )
+    groups = parallel_groups(network, layout.group_order())
     ledger = CommLedger(len(network.dimensions))
     mbs, seq, h = layout.micro_batch_size, workload.seq_len, model.hidden
     tokens = mbs * seq / layout.sp
@@ -255,7 +235,7 @@ def _recompute_flops(times, layout: ParallelLayout, layers: int) -> float:
 
 def _hand_off(
     layout: ParallelLayout,
-    groups: _Groups,
+    groups: ParallelGroups,
     network: Network,
     system: SystemConfig,
     activation_bytes: float,
@@ -274,7 +254,7 @@ def _hand_off(
 
 def _step_tail(
     layout: ParallelLayout,
-    groups: _Groups,
+    groups: ParallelGroups,
     network: Network,
     system: SystemConfig,
     ledger: CommLedger,
@@ -374,25 +354,21 @@ def _training_memory(
 ) -> float:
     """Peak bytes on the fuller of the first and last pipeline stage."""
     model = workload.model
-    per_layer = layer_activation_bytes(
-        model,
-        batch=layout.micro_batch_size,
-        seq_len=workload.seq_len,
-        tp=layout.tp,
-        sp=layout.sp,
-        recomputation=layout.recomputation,
-    )
-    tokens = layout.micro_batch_size * workload.seq_len / layout.sp
-    working = 0.0
-    if layout.recomputation == "full":  # one layer's activations while it is recomputed
-        working = layer_activation_bytes(
+
+    def activations(recomputation: str) -> float:
+        return layer_activation_bytes(
             model,
             batch=layout.micro_batch_size,
             seq_len=workload.seq_len,
             tp=layout.tp,
             sp=layout.sp,
-            recomputation="none",
+            recomputation=recomputation,
         )
+
+    per_layer = activations(layout.recomputation)
+    tokens = layout.micro_batch_size * workload.seq_len / layout.sp
+    # one layer's full activations while it is recomputed
+    working = activations("none") if layout.recomputation == "full" else 0.0
     peak = 0.0
     chunks = layout.chunks_per_stage
     for stage in {0, layout.pp - 1}:

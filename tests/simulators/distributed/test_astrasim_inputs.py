@@ -1,8 +1,9 @@
 """Readers of ArchGym's ASTRA-sim 2 inputs: the files it ships, and every kind of bad input.
 
-The valid files below hold the values of ArchGym's ``astrasim_220_example`` inputs
-(``NEW_workload_cfg_1.1_gpt3_175b.json``, ``workload_cfg_6_gpt3_175b_QA_*.json``,
-``NEW_network_input_1.1.yml``, ``NEW_system_input_1.1.json``).
+The valid files hold the values of ArchGym's ``astrasim_220_example`` inputs (the
+workload is the suite's ``archgym_gpt3_workload`` fixture; ``NEW_network_input_1.1.yml``
+and ``NEW_system_input_1.1.json`` with the roofline of ``NEW_system_input_4.3.json``
+below).
 """
 
 from __future__ import annotations
@@ -18,21 +19,6 @@ from archgym.simulators.distributed import (
     read_workload_config,
 )
 
-GPT3_TRAINING = {
-    "num_npus": 1024,
-    "dp": 8,
-    "pp": 4,
-    "sp": 8,
-    "weight_sharded": 1,
-    "din": 12288,
-    "dout": 12288,
-    "dff": 49152,
-    "dmodel": 12288,
-    "batch": 2048,
-    "seq": 2048,
-    "head": 96,
-    "num_stacks": 4,
-}
 NETWORK = """# Analytical Network Input File
 
 topology: [ Ring, FullyConnected, Ring, Switch ]
@@ -61,6 +47,13 @@ SYSTEM = {
 }
 
 
+def changed(data: dict, change: dict) -> dict:
+    """``data`` with the fields of ``change`` set (None: removed)."""
+    out = {k: v for k, v in data.items() if change.get(k, 0) is not None}
+    out.update({k: v for k, v in change.items() if v is not None})
+    return out
+
+
 def write(tmp_path, name, content):
     path = tmp_path / name
     if isinstance(content, bytes):
@@ -70,8 +63,8 @@ def write(tmp_path, name, content):
     return path
 
 
-def test_reads_archgyms_gpt3_training_config(tmp_path):
-    config = read_workload_config(write(tmp_path, "gpt3.json", GPT3_TRAINING))
+def test_reads_archgyms_gpt3_training_config(tmp_path, archgym_gpt3_workload):
+    config = read_workload_config(write(tmp_path, "gpt3.json", archgym_gpt3_workload))
     assert (config.phase, config.tokens, config.batch, config.npus) == (
         "training",
         2048,
@@ -86,8 +79,11 @@ def test_reads_archgyms_gpt3_training_config(tmp_path):
 
 
 @pytest.mark.parametrize(("field", "phase"), [("prefilling", "prefill"), ("decoding", "decode")])
-def test_reads_archgyms_serving_configs(tmp_path, field, phase):
-    data = {k: v for k, v in GPT3_TRAINING.items() if k != "seq"} | {field: 1100, "batch": 256}
+def test_reads_archgyms_serving_configs(tmp_path, archgym_gpt3_workload, field, phase):
+    data = {k: v for k, v in archgym_gpt3_workload.items() if k != "seq"} | {
+        field: 1100,
+        "batch": 256,
+    }
     config = read_workload_config(write(tmp_path, "qa.json", data))
     assert (config.phase, config.tokens, config.batch) == (phase, 1100, 256)
 
@@ -105,14 +101,10 @@ def test_reads_archgyms_serving_configs(tmp_path, field, phase):
         ({"dp": 3}, "dp x pp x sp = 96 does not divide num_npus 1024"),
     ],
 )
-def test_bad_workload_fields_name_the_file_and_field(tmp_path, change, message):
-    data = dict(GPT3_TRAINING)
-    for key, value in change.items():
-        if value is None:
-            del data[key]
-        else:
-            data[key] = value
-    path = write(tmp_path, "bad.json", data)
+def test_bad_workload_fields_name_the_file_and_field(
+    tmp_path, archgym_gpt3_workload, change, message
+):
+    path = write(tmp_path, "bad.json", changed(archgym_gpt3_workload, change))
     with pytest.raises(WorkloadError, match=message) as error:
         read_workload_config(path)
     assert str(path) in str(error.value)
@@ -190,13 +182,7 @@ def test_a_single_implementation_applies_to_every_dimension(tmp_path):
     ],
 )
 def test_bad_systems_name_the_file_and_field(tmp_path, change, message):
-    data = dict(SYSTEM)
-    for key, value in change.items():
-        if value is None:
-            del data[key]
-        else:
-            data[key] = value
-    path = write(tmp_path, "system.json", data)
+    path = write(tmp_path, "system.json", changed(SYSTEM, change))
     with pytest.raises(ConfigError, match=message) as error:
         read_system_config(path, dimensions=4)
     assert str(path) in str(error.value)

@@ -14,6 +14,7 @@ from archgym.simulators.distributed.network import (
     network_from_lists,
     place_groups,
 )
+from archgym.simulators.distributed.workloads import TransformerModel
 
 
 def test_megatron_placement_puts_tensor_parallelism_inside_a_node():
@@ -69,12 +70,13 @@ def test_stage_layers_are_as_even_as_possible():
     assert stage_layers(10, 4) == [3, 3, 2, 2]
 
 
-LAYOUT_CASE = {"layers": 8, "heads": 16, "seq_len": 2048, "sequences": 64, "npus": 64}
+LAYOUT_CASE = {"seq_len": 2048, "sequences": 64, "npus": 64}
+MODEL = TransformerModel("m", 8, 1024, 16, 4096, 1000)
 
 
 def test_check_layout_returns_micro_batches_per_replica():
     layout = ParallelLayout(dp=8, tp=4, pp=2, micro_batch_size=2)
-    assert check_layout(layout, **LAYOUT_CASE) == 4  # 64 / 8 replicas / 2
+    assert check_layout(layout, MODEL, **LAYOUT_CASE) == 4  # 64 / 8 replicas / 2
 
 
 @pytest.mark.parametrize(
@@ -89,7 +91,7 @@ def test_check_layout_returns_micro_batches_per_replica():
 )
 def test_check_layout_names_the_rule_broken(layout, message):
     with pytest.raises(InvalidDesignError, match=message):
-        check_layout(layout, **LAYOUT_CASE)
+        check_layout(layout, MODEL, **LAYOUT_CASE)
 
 
 def test_layout_rejects_unknown_options():
