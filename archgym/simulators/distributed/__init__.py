@@ -32,7 +32,6 @@ from archgym.simulators.distributed.presets import (
     ARCHGYM_SERVING_LAYOUT,
     ARCHGYM_SYSTEM,
     selene_network,
-    selene_system,
 )
 from archgym.simulators.distributed.routing import ALGORITHMS, PhaseCost, phase_cost
 from archgym.simulators.distributed.simulator import DistributedSimulator, InferenceSimulator
@@ -83,7 +82,6 @@ __all__ = [
     "resolve_device",
     "resolve_model",
     "selene_network",
-    "selene_system",
     "simulate_inference",
     "simulate_training",
     "uniform_system",

@@ -21,7 +21,7 @@ from __future__ import annotations
 from archgym.errors import ConfigError
 from archgym.simulators.distributed.layout import ParallelLayout
 from archgym.simulators.distributed.network import Dimension, Network, network_from_lists
-from archgym.simulators.distributed.system import COLLECTIVES, SystemConfig, uniform_system
+from archgym.simulators.distributed.system import COLLECTIVES, SystemConfig
 
 ARCHGYM_NETWORK = network_from_lists(
     ["Ring", "FullyConnected", "Ring", "Switch"],
@@ -58,8 +58,3 @@ def selene_network(gpus: int) -> Network:
             Dimension("Switch", gpus // GPUS_PER_NODE, INFINIBAND_GBS, SCALE_OUT_LATENCY_NS),
         )
     )
-
-
-def selene_system() -> SystemConfig:
-    """Ring collectives in both dimensions, hierarchical all-reduce (NCCL-like)."""
-    return uniform_system(2, "ring")

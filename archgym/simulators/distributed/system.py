@@ -24,7 +24,6 @@ Field names follow ASTRA-sim's system JSON (``scheduling-policy``,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from archgym.errors import ConfigError
@@ -88,22 +87,6 @@ class SystemConfig:
 def uniform_system(dimensions: int, algorithm: str = "ring", **settings: object) -> SystemConfig:
     """Every collective by ``algorithm`` in every one of ``dimensions`` dimensions."""
     return SystemConfig({c: (algorithm,) * dimensions for c in COLLECTIVES}, **settings)
-
-
-def system_with_algorithms(
-    base: SystemConfig, implementations: dict[str, Sequence[str]]
-) -> SystemConfig:
-    """``base`` with some collectives' per-dimension algorithms replaced."""
-    merged = dict(base.implementations)
-    merged.update({k: tuple(v) for k, v in implementations.items()})
-    return SystemConfig(
-        merged,
-        base.scheduling_policy,
-        base.active_chunks_per_dimension,
-        base.preferred_dataset_splits,
-        base.collective_optimization,
-        base.endpoint_delay_ns,
-    )
 
 
 def _check_choice(field: str, value: object, choices: tuple[str, ...]) -> None:
