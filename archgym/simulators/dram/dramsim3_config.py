@@ -73,7 +73,9 @@ class _Ini:
         except OSError as error:
             raise ConfigError(f"DRAMsim3 config {str(path)!r} cannot be read: {error}") from error
         except configparser.Error as error:
-            raise ConfigError(f"DRAMsim3 config {str(path)!r} is not valid .ini: {error}") from error
+            raise ConfigError(
+                f"DRAMsim3 config {str(path)!r} is not valid .ini: {error}"
+            ) from error
 
     def text(self, section: str, key: str, default: str | None = None) -> str:
         if self.parser.has_option(section, key):
@@ -88,8 +90,7 @@ class _Ini:
             return float(value)
         except ValueError:
             raise ConfigError(
-                f"DRAMsim3 config {str(self.path)!r}: [{section}] {key} = {value!r} "
-                "is not a number"
+                f"DRAMsim3 config {str(self.path)!r}: [{section}] {key} = {value!r} is not a number"
             ) from None
 
     def integer(self, section: str, key: str, default: int | None = None) -> int:

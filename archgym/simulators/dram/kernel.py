@@ -783,9 +783,10 @@ def simulate_channel(
             stats[S_ACT] += 1
             continue
         if best_cmd == CMD_PRE:
-            q = queue[b, best_q]
-            if service[q] < 0:
-                service[q] = t
+            if best_q >= 0:  # not a per-bank refresh's precharge
+                q = queue[b, best_q]
+                if service[q] < 0:
+                    service[q] = t
             _flush_background(r, t, bpr, close_t, ref_close, next_close, n_open, last_t, acc)
             n_open[r] -= 1
             open_row[b] = -1

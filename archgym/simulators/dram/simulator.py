@@ -63,18 +63,14 @@ EXTRA_KNOBS = (
 
 METRIC_SPECS = (
     MetricSpec("sim_time_ns", "ns", "min", "time until every request is served", scale=1e5),
-    MetricSpec(
-        "latency_ns", "ns", "min", "mean read latency from the trace time stamp", scale=1e4
-    ),
-    MetricSpec(
-        "p99_latency_ns", "ns", "min", "99th percentile of latency_ns", scale=3e4
-    ),
+    MetricSpec("latency_ns", "ns", "min", "mean read latency from the trace time stamp", scale=5e4),
+    MetricSpec("p99_latency_ns", "ns", "min", "99th percentile of latency_ns", scale=1e5),
     MetricSpec(
         "controller_latency_ns",
         "ns",
         "min",
         "mean read latency from the controller accepting the request",
-        scale=300.0,
+        scale=500.0,
     ),
     MetricSpec(
         "service_latency_ns",
@@ -218,7 +214,8 @@ class DRAMSimulator(Simulator):
     ``memspec``: built-in name ("DDR3-1600", "DDR4-2400", ...), JSON path (archgym or
     DRAMSys format) or MemSpec. ``address_mapping``: "rbc", "brc", "rbc_xor", a DRAMSys
     address-mapping JSON path, or an AddressMapping. ``extra_knobs`` adds PowerDownPolicy,
-    AddressMapping and MemSpec to the design space; ``value_sets`` picks ArchGym's ranges
+    AddressMapping, MemSpec, WriteHighWatermark and WriteLowWatermark to the design space
+    (:data:`EXTRA_KNOBS`); ``value_sets`` picks ArchGym's ranges
     ("archgym") or its RL agent's ("rl", see :func:`design_space`). ``base_config``
     supplies the knobs a design leaves out (default: DRAMSys's fr_fcfs configuration). Raises
     ConfigError for a bad memspec, mapping or config.
