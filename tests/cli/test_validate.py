@@ -31,7 +31,7 @@ def test_validate_prints_the_error_table_and_writes_plot_and_csv(tmp_path, capsy
     assert status == 0
     printed = capsys.readouterr().out
     assert "archgym/DRAM-v0 vs DRAMsim3 on 'stream': 3 designs" in printed
-    assert "mean |err|" in printed and "read_latency_ns ~ latency" in printed
+    assert "mean |err|" in printed and "read_latency_ns ~ controller_latency_ns" in printed
     designs = pd.read_csv(out / "designs.csv")
     assert len(designs) == 3 and {"tool:sim_time_ns", "native:sim_time_ns"} <= set(designs)
     errors = pd.read_csv(out / "errors.csv")

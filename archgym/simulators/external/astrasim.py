@@ -40,14 +40,17 @@ import yaml
 
 from archgym.errors import ConfigError, WorkloadError
 from archgym.simulator import Metrics, MetricSpec, stable_hash
+from archgym.simulators.distributed.network import TOPOLOGIES
+from archgym.simulators.distributed.routing import ALGORITHMS
+from archgym.simulators.distributed.system import SCHEDULING_POLICIES
 from archgym.simulators.external import chakra
 from archgym.simulators.external.base import NO_CONTEXT, CommandLineSimulator
 from archgym.simulators.external.parsers import number
 from archgym.simulators.external.runner import ToolOutput, ToolOutputError
 from archgym.spaces import Categorical, Design, DesignSpace, Ordinal
 
-TOPOLOGIES = ("Ring", "Switch", "FullyConnected")
-COLLECTIVE_IMPLEMENTATIONS = ("ring", "direct", "halvingDoubling", "doubleBinaryTree")
+#: ASTRA-sim's all-reduce implementations (the names the native distributed model uses).
+COLLECTIVE_IMPLEMENTATIONS = ALGORITHMS
 WORKLOAD_PREFIX = "workload/step"
 DIMENSIONS = ("dim1", "dim2")
 
@@ -145,7 +148,7 @@ def design_space(npus: int) -> DesignSpace:
         [
             Ordinal("dim1_npus", sizes, doc="NPUs in the first dimension (the rest in dim2)"),
             *per_dim,
-            Categorical("scheduling_policy", ("LIFO", "FIFO"), doc="collective scheduling"),
+            Categorical("scheduling_policy", SCHEDULING_POLICIES, doc="collective scheduling"),
             Ordinal("active_chunks", (1, 2, 4, 8), doc="active chunks per dimension"),
             Ordinal("dataset_splits", (1, 2, 4, 8, 16), doc="chunks a collective is split in"),
         ]

@@ -62,15 +62,10 @@ METRICS = {
     )
 }
 
-#: DRAM-v0's metrics each adapter metric is compared with, first present wins: an
-#: acceptance-based read latency if DRAM-v0 reports one, else its mean read latency.
+#: DRAM-v0's metrics each adapter metric is compared with, the first it has: its read
+#: latency from controller acceptance (the tools' definition), else its mean read latency.
 NATIVE_METRICS: dict[str, tuple[str, ...]] = {
-    "read_latency_ns": (
-        "latency_accepted_ns",
-        "acceptance_latency_ns",
-        "controller_latency_ns",
-        "latency_ns",
-    ),
+    "read_latency_ns": ("controller_latency_ns", "latency_ns"),
 }
 
 #: DRAM-v0's values for the knobs an adapter's tool does not have, chosen as the closest
