@@ -86,9 +86,12 @@ class DRAMsim3Simulator(CommandLineSimulator):
 
     Args:
         binary: the ``dramsim3main`` executable (see the module docstring for the search).
-        memspec: an archgym memspec name, JSON path or MemSpec (DDR3, DDR4 or LPDDR4).
+        memspec: an archgym memspec name, JSON path or MemSpec (DDR3, DDR4 or LPDDR4), or
+            one of DRAMsim3's DDR3/DDR4 ``.ini`` configs (its part and address mapping,
+            read with :func:`archgym.simulators.dram.read_dramsim3_config`).
         address_mapping: an archgym mapping name or AddressMapping whose fields are
-            contiguous bit ranges ("rbc" or "brc"; XOR mappings have no DRAMsim3 form).
+            contiguous bit ranges ("rbc" or "brc"; XOR mappings have no DRAMsim3 form);
+            default: the ``.ini``'s mapping, else "rbc".
         Other keyword arguments go to :class:`CommandLineSimulator` (timeout_s, jobs, ...).
     """
 
@@ -104,20 +107,24 @@ class DRAMsim3Simulator(CommandLineSimulator):
         binary: str | None = None,
         *,
         memspec: Any = "DDR3-1600",
-        address_mapping: Any = "rbc",
+        address_mapping: Any = None,
         **options: Any,
     ) -> None:
-        from archgym.simulators.dram import get_mapping, get_memspec
+        from archgym.simulators.dram import get_mapping, get_memspec, read_dramsim3_config
 
-        self.memspec = get_memspec(memspec)
+        if isinstance(memspec, str | Path) and str(memspec).endswith(".ini"):
+            # one of DRAMsim3's own configs: its part and address mapping
+            system = read_dramsim3_config(memspec)
+            self.memspec, default_mapping = system.memspec, system.address_mapping
+        else:
+            self.memspec, default_mapping = get_memspec(memspec), "rbc"
         if self.memspec.memory_type not in PROTOCOLS:
             raise ConfigError(
                 f"DRAMsim3 adapter: memspec {self.memspec.name!r} is "
                 f"{self.memspec.memory_type}; supported: {', '.join(PROTOCOLS)}"
             )
-        self.mapping = get_mapping(address_mapping, self.memspec)
+        self.mapping = get_mapping(address_mapping or default_mapping, self.memspec)
         self.mapping_code = address_mapping_code(self.mapping)
-        self._memspec_arg = memspec if isinstance(memspec, str) else self.memspec.name
         space = DesignSpace(
             [
                 dram_common.categorical("PagePolicy", ("Open", "Closed")),
@@ -142,7 +149,7 @@ class DRAMsim3Simulator(CommandLineSimulator):
         """DRAM-v0 on the same memspec and address mapping."""
         return NativeCounterpart(
             dram_common.NATIVE_DRAM_ENV,
-            env_options={"memspec": self._memspec_arg, "address_mapping": self.mapping.name},
+            env_options={"memspec": self.memspec, "address_mapping": self.mapping},
             fixed_knobs=dram_common.NATIVE_FIXED_KNOBS,
             metric_names=dram_common.NATIVE_METRICS,
             tool_knobs={"TransactionQueueSize": 32},
@@ -245,7 +252,7 @@ def render_ini(memspec: Any, mapping_code: str, design: Design, epoch_period: in
             "BL": s.burst_length,
         },
         "timing": {
-            "tCK": f"{s.tck_ns:.6g}",
+            "tCK": f"{s.tck_ns:.12g}",
             "AL": s.AL,
             "CL": s.CL,
             "CWL": s.CWL,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import configparser
+import dataclasses
 
 import pytest
 
 from archgym.errors import ConfigError, WorkloadError
-from archgym.simulators.dram import get_mapping, get_memspec
+from archgym.simulators.dram import get_mapping, get_memspec, read_dramsim3_config
 from archgym.simulators.external import ToolNotFoundError, ToolOutputError
 from archgym.simulators.external.dramsim3 import (
     DRAMsim3Simulator,
@@ -66,6 +67,33 @@ def test_ini_renders_the_memspec_and_the_design_in_dramsim3_keys():
     no_refresh = configparser.ConfigParser()
     no_refresh.read_string(render_ini(spec, "x" * 12, {**OPEN, "RefreshPolicy": "NoRefresh"}, 64))
     assert no_refresh["timing"]["tREFI"] == str(1 << 30)
+
+
+@pytest.mark.parametrize("name", ["DDR3-1600", "DDR4-2400"])
+def test_the_rendered_ini_reads_back_as_the_same_part_mapping_and_controller(name, tmp_path):
+    # archgym's independent reader of DRAMsim3's configs gets back what was rendered
+    spec = get_memspec(name)
+    mapping = get_mapping("rbc", spec)
+    path = tmp_path / "rendered.ini"
+    path.write_text(render_ini(spec, address_mapping_code(mapping), CLOSED, epoch_period=64))
+    system = read_dramsim3_config(path)
+    rendered, read = dataclasses.asdict(spec), dataclasses.asdict(system.memspec)
+    for field, value in rendered.items():
+        if field != "name":
+            assert read[field] == (pytest.approx(value) if isinstance(value, float) else value)
+    assert dataclasses.replace(system.address_mapping, name="rbc") == mapping
+    controller = system.controller
+    assert (controller.page_policy, controller.scheduler_buffer) == ("Closed", "Shared")
+    assert (controller.request_buffer_size, controller.transaction_queue_size) == (2, 32)
+
+
+def test_a_dramsim3_ini_gives_its_part_and_mapping(standins, tmp_path):
+    spec = get_memspec("DDR4-2400")
+    ini = tmp_path / "system.ini"
+    ini.write_text(render_ini(spec, "rachbabgroco", OPEN, epoch_period=64))  # brc
+    simulator = DRAMsim3Simulator(standins["dramsim3"], memspec=ini)
+    assert simulator.memspec.tRCD == spec.tRCD and simulator.mapping_code == "rachbabgroco"
+    assert simulator.native_counterpart().env_options["memspec"] is simulator.memspec
 
 
 def test_metrics_are_cut_at_the_last_epoch_that_served_a_request(standins, small_trace):
@@ -127,7 +155,9 @@ def test_the_workload_must_be_a_trace(standins):
 
 
 def test_counterpart_is_dram_v0_on_the_same_part_with_the_queue_held(standins):
-    counterpart = DRAMsim3Simulator(standins["dramsim3"], memspec="DDR4-2400").native_counterpart()
+    simulator = DRAMsim3Simulator(standins["dramsim3"], memspec="DDR4-2400")
+    counterpart = simulator.native_counterpart()
     assert counterpart.env_id == "archgym/DRAM-v0"
-    assert counterpart.env_options == {"memspec": "DDR4-2400", "address_mapping": "rbc"}
+    options = counterpart.env_options
+    assert (options["memspec"].name, options["address_mapping"].name) == ("DDR4-2400", "rbc")
     assert counterpart.tool_knobs == {"TransactionQueueSize": 32}
