@@ -2,51 +2,33 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-from pathlib import Path
 
 import gymnasium as gym
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def load(name: str):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while building
-    spec.loader.exec_module(module)
-    return module
+from .conftest import EXAMPLES, load_example
 
 
 @pytest.fixture(scope="module")
 def example():
     sys.path.insert(0, str(EXAMPLES))  # example 2 imports example 1's workload
     try:
-        return load("external_simulator")
+        return load_example("external_simulator")
     finally:
         sys.path.remove(str(EXAMPLES))
 
 
-def test_the_tool_gives_the_hand_computed_miss_rates(example):
-    simulator, trace = example.cache_simulator(), example.looping_trace(12, passes=4)
-    # 12 KiB fits in 16 KiB: only the 96 compulsory misses of 128-byte lines, of 3072
-    fits = simulator.evaluate({"size_kib": 16, "ways": 2, "line_bytes": 128}, trace)
-    assert fits["miss_rate"] == pytest.approx(96 / 3072)
-    # 12 KiB looped through an 8 KiB LRU cache misses on every new line
-    thrash = simulator.evaluate({"size_kib": 8, "ways": 8, "line_bytes": 128}, trace)
-    assert thrash["miss_rate"] == pytest.approx(1 / 8)
-
-
 def test_the_wrapped_tool_agrees_with_the_in_process_model_of_example_1(example):
-    native = sys.modules["custom_simulator"]
-    trace = example.looping_trace(6, passes=3)
-    for design in (
-        {"size_kib": 4, "ways": 2, "line_bytes": 32},
-        {"size_kib": 2, "ways": 8, "line_bytes": 64},
-        {"size_kib": 8, "ways": 1, "line_bytes": 16},
+    native = sys.modules["custom_simulator"]  # pinned by hand in test_custom_simulator.py
+    for trace, design in (
+        # the two hand-computed cases of example 1: 12 KiB fits / thrashes
+        (example.looping_trace(12, passes=4), {"size_kib": 16, "ways": 2, "line_bytes": 128}),
+        (example.looping_trace(12, passes=4), {"size_kib": 8, "ways": 8, "line_bytes": 128}),
+        (example.looping_trace(6, passes=3), {"size_kib": 4, "ways": 2, "line_bytes": 32}),
+        (example.looping_trace(6, passes=3), {"size_kib": 2, "ways": 8, "line_bytes": 64}),
+        (example.looping_trace(6, passes=3), {"size_kib": 8, "ways": 1, "line_bytes": 16}),
     ):
         in_process = native.CacheSimulator().evaluate(design, trace)
         assert example.cache_simulator().evaluate(design, trace) == pytest.approx(in_process)

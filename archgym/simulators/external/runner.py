@@ -135,7 +135,8 @@ def find_binary(
     version = f" The adapter was written against {written_against}." if written_against else ""
     raise ToolNotFoundError(
         f"{tool} executable not found: looked in {'; '.join(tried)}. Build or install "
-        f"{tool} and pass {hint} (on the command line: --env-arg binary=...){where}.{version}"
+        f"{tool} and pass {hint} (on the command line: --env-arg binary=...; in archgym "
+        f"validate: --adapter-arg binary=...){where}.{version}"
     )
 
 
