@@ -25,24 +25,34 @@ def plot_predicted_vs_simulated(
     units: Mapping[str, str] | None = None,
     title: str = "",
     max_points: int = 5000,
+    x_name: str = "simulated",
+    y_name: str = "predicted",
+    max_columns: int | None = None,
 ) -> Path:
-    """One scatter panel per metric (simulated on x, predicted on y, y = x dashed); PNG."""
+    """One scatter panel per metric (``simulated`` on x, ``predicted`` on y, y = x dashed); PNG.
+
+    ``x_name`` / ``y_name`` label the axes; ``max_columns`` wraps the panels into rows.
+    """
     plt = pyplot()
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 4.0), squeeze=False)
+    columns = min(len(metrics), max_columns or len(metrics))
+    rows = -(-len(metrics) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 4.0 * rows), squeeze=False)
     n = len(simulated)
     pick = np.arange(n)
     if n > max_points:
         pick = np.random.default_rng(0).choice(n, max_points, replace=False)
-    for ax, name in zip(axes[0], metrics, strict=True):
+    for ax in axes.flat[len(metrics) :]:
+        ax.set_visible(False)
+    for ax, name in zip(axes.flat, metrics, strict=False):
         x = simulated[name].to_numpy(dtype=float)[pick]
         y = predicted[name].to_numpy(dtype=float)[pick]
         low, high = float(min(x.min(), y.min())), float(max(x.max(), y.max()))
-        ax.scatter(x, y, s=4, alpha=0.4)
+        ax.scatter(x, y, s=4 if n > 200 else 12, alpha=0.4 if n > 200 else 0.7)
         ax.plot([low, high], [low, high], "k--", lw=1)
         unit = (units or {}).get(name, "")
         label = f"{name} [{unit}]" if unit else name
-        ax.set_xlabel(f"simulated {label}")
-        ax.set_ylabel(f"predicted {label}")
+        ax.set_xlabel(f"{x_name} {label}")
+        ax.set_ylabel(f"{y_name} {label}")
         ax.tick_params(axis="x", labelrotation=30)
         ax.set_title(name)
     if title:

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import gymnasium as gym
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "custom_simulator.py"
+from .conftest import load_example
 
 
 @pytest.fixture(scope="module")
 def example():
-    spec = importlib.util.spec_from_file_location("custom_simulator", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while building
-    spec.loader.exec_module(module)
-    return module
+    return load_example("custom_simulator")
 
 
 def test_cache_model_hand_computed_miss_rates(example):

@@ -19,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from archgym.envs import list_envs, make_env
     from archgym.errors import MissingExtraError
+    from archgym.simulators.external import ToolNotFoundError
 
     rows = []
     for env_id, description in list_envs():
@@ -26,6 +27,9 @@ def run(args: argparse.Namespace) -> int:
             env = make_env(env_id).unwrapped
         except MissingExtraError as error:
             rows.append((env_id, "-", "-", f"needs archgym[{error.extra}]", description))
+            continue
+        except ToolNotFoundError:
+            rows.append((env_id, "-", "-", "needs its binary (--env-arg binary=...)", description))
             continue
         size = env.design_space.size
         shown = "continuous" if math.isinf(size) else f"{size:.3g}"
