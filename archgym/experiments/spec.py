@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from archgym.errors import ArchGymError, ConfigError
+from archgym.parsing import errors_at, read_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -120,16 +119,16 @@ def load_spec(path: str | os.PathLike[str]) -> SweepSpec:
     """Read and structurally check a YAML sweep spec.
 
     Relative ``imports`` (.py files) and ``output`` are resolved against the spec's folder.
-    Raises ConfigError (naming the bad key) for a malformed spec and FileNotFoundError for
-    a missing file.
+    Raises FileNotFoundError for a missing file, and ConfigError whose message starts with
+    the file, then the line (a file that is not UTF-8 or not YAML) or the path of the bad
+    key (``spec.yaml: agents[1].grid.population_size: ...``).
     """
     path = Path(path)
-    text = path.read_text()
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
-    return parse_spec(data, base_dir=path.parent, default_name=path.stem)
+    if not path.exists():
+        raise FileNotFoundError(f"sweep spec {path} does not exist")
+    data = read_yaml(path, "sweep spec", ConfigError)
+    with errors_at(str(path)):
+        return parse_spec(data, base_dir=path.parent, default_name=path.stem)
 
 
 def parse_spec(
