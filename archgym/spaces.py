@@ -23,6 +23,8 @@ from archgym.parsing import is_real
 Design = dict[str, Any]
 
 _MAX_SAMPLE_TRIES = 10_000
+#: Values a knob may have: its MultiDiscrete index is an int64.
+_MAX_INDEX_VALUES = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -351,6 +353,12 @@ class DesignSpace:
         if len(self._by_name) != len(self._parameters):
             raise ConfigError("a DesignSpace has two parameters with the same name")
         self.constraints = tuple(constraints)
+        for p in self._parameters:
+            if p.n_values > _MAX_INDEX_VALUES:
+                raise ConfigError(
+                    f"parameter {p.name!r} has {p.n_values} values; a MultiDiscrete index "
+                    f"holds at most {_MAX_INDEX_VALUES}"
+                )
         self.nvec = np.array([p.n_values for p in self._parameters], dtype=np.int64)
         # Index -> value tables for every knob (a real knob's grid levels), for fast decoding.
         self._tables = tuple(

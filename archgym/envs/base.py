@@ -20,6 +20,7 @@ clipped, as Gymnasium's continuous-control envs clip their actions.
 from __future__ import annotations
 
 import numbers
+import os
 import time
 from typing import Any
 
@@ -101,7 +102,7 @@ class DesignEnv(gym.Env):
         terminate_on_target: bool = False,
         env_id: str | None = None,
         cost_model: str = "simulator",
-        proxy: str | None = None,
+        proxy: str | os.PathLike[str] | None = None,
     ) -> None:
         simulator = _choose_cost_model(simulator, cost_model, proxy, workload)
         if action_encoding not in ACTION_ENCODINGS:
@@ -304,7 +305,7 @@ def _check_options(
 
 
 def _choose_cost_model(
-    simulator: Simulator, cost_model: str, proxy: str | None, workload: Any
+    simulator: Simulator, cost_model: str, proxy: str | os.PathLike[str] | None, workload: Any
 ) -> Simulator:
     if cost_model == "simulator":
         if proxy is not None:
