@@ -146,8 +146,10 @@ class Categorical(_FiniteParameter):
         return self.choices
 
     def validate(self, value: Any) -> Any:
+        if type(value) is bool or isinstance(value, np.ndarray):  # == on an array is no bool
+            raise self._reject(value)
         for choice in self.choices:
-            if value == choice and type(value) is not bool:
+            if value == choice:
                 return choice
         raise self._reject(value)
 
@@ -221,7 +223,7 @@ class Integer(Parameter):
         return self.high - self.low + 1
 
     def validate(self, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        if not is_real(value) or not math.isfinite(value):
             raise self._reject(value)
         if value != int(value) or not self.low <= value <= self.high:
             raise self._reject(value)

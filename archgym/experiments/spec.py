@@ -3,8 +3,9 @@
 A spec names envs (each with workloads, objectives and env options), agents (each with
 fixed hyperparameters and either a grid or seeded random draws of more), seeds and a
 budget per run. :func:`load_spec` reads and checks its structure; every error is a
-:class:`~archgym.errors.ConfigError` whose message starts with the path of the bad key,
-e.g. ``agents[1].grid.population_size: expected a list of values, got 8``.
+:class:`~archgym.errors.ConfigError` whose message starts with the path of the bad key
+(after the file's name when read from a file), e.g.
+``sweep.yaml: agents[1].grid.population_size: expected a list of values, got 8``.
 :func:`check_spec` then builds every env and every agent setting once (without
 evaluating anything), so unknown envs, workloads, metrics, env options, agents and
 hyperparameters fail before the first run too.
@@ -476,8 +477,14 @@ def _env_key(where: str, entry: EnvEntry, j: int, k: int, error: Exception) -> s
     from archgym.errors import WorkloadError
 
     message = str(error)
-    if isinstance(error, WorkloadError) and entry.workloads[j] is not None:
-        return f"{where}.workloads[{j}]"
+    if isinstance(error, WorkloadError):
+        # A workload's reader named the file and line; the key is where the workload came
+        # from, never the objective (whatever words the file's path or message holds).
+        if entry.workloads[j] is not None:
+            return f"{where}.workloads[{j}]"
+        if "workload" in entry.options:
+            return f"{where}.options.workload"
+        return where
     about_objective = any(word in message.lower() for word in ("objective", "metric", "target"))
     if about_objective and entry.objectives[k] is not None:
         return f"{where}.objectives[{k}]"
