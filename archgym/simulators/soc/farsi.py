@@ -167,21 +167,20 @@ def load_farsi_workload(
         if task not in perf:
             raise WorkloadError(f"{perf_file}: no row for task {task!r}")
         line, row = perf[task]
-        gpp = _number(perf_file, line, GPP_COLUMN, row.get(GPP_COLUMN, ""))
+        gpp = _number(perf_file, line, GPP_COLUMN, row.get(GPP_COLUMN, ""), minimum=0.0)
         ip = None
-        with errors_at(f"{perf_file}:{line}"):  # Task checks name the task, not the file
-            if ip_column is not None:
-                ip_cycles = _number(perf_file, line, ip_column, row.get(ip_column, ""))
-                if ip_cycles is not None:
-                    ip = AcceleratorIP(
-                        cycles=ip_cycles,
-                        energy_j=_ip_value(energy_file, energy, task, ip_column) * energy_factor,
-                        area_mm2=_ip_value(area_file, area, task, ip_column) * area_factor,
-                        energy_scales_with_unroll=True,
-                    )
-            tasks.append(Task(task, gpp, iterations.get(task, 1), ip))
+        if ip_column is not None:
+            ip_cycles = _number(perf_file, line, ip_column, row.get(ip_column, ""), minimum=0.0)
+            if ip_cycles is not None:
+                ip = AcceleratorIP(
+                    cycles=ip_cycles,
+                    energy_j=_ip_value(energy_file, energy, task, ip_column) * energy_factor,
+                    area_mm2=_ip_value(area_file, area, task, ip_column) * area_factor,
+                    energy_scales_with_unroll=True,
+                )
+        tasks.append(Task(task, gpp, iterations.get(task, 1), ip))
 
-    with errors_at(f"FARSI database {directory / name}"):
+    with errors_at(f"FARSI database {directory / name}"):  # graph checks name no file
         return TaskGraph(
             name=name,
             tasks=tuple(tasks),
@@ -311,10 +310,12 @@ def _read_movement(path: Path) -> tuple[list[str], list[Edge]]:
     return tasks, edges
 
 
-def _number(path: Path | None, line: int, column: str, cell: str) -> float | None:
+def _number(
+    path: Path | None, line: int, column: str, cell: str, minimum: float | None = None
+) -> float | None:
     if cell == "":
         return None
-    return parse_float(cell, f"{path}:{line}", f"column {column!r}")
+    return parse_float(cell, f"{path}:{line}", f"column {column!r}", minimum=minimum)
 
 
 def _ip_value(
