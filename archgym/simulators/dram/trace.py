@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from archgym.errors import WorkloadError
-from archgym.parsing import INT64_MAX, UINT64_MAX, parse_int, read_text
+from archgym.parsing import UINT64_MAX, parse_int, read_text
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,9 @@ PRESET_ADDRESS_SPACE = 1 << 30
 LINE_BYTES = 64
 #: Requests per block in the cloud presets (as in ArchGym's cloud-1/cloud-2 traces).
 CLOUD_BLOCK = 50
+#: Latest arrival cycle of a request: the simulator's int64 cycle arithmetic needs the
+#: headroom (near 2**62 it stops working). 2**48 cycles are 78 hours of a 1 GHz clock.
+MAX_ARRIVAL_CYCLE = 2**48
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,6 +75,11 @@ class Trace:
         if arrival[0] < 0 or np.any(np.diff(arrival) < 0):
             raise WorkloadError(
                 f"trace {self.name!r}: arrival_cycle must be non-negative and non-decreasing"
+            )
+        if arrival[-1] > MAX_ARRIVAL_CYCLE:
+            raise WorkloadError(
+                f"trace {self.name!r}: arrival cycle {arrival[-1]} is beyond the latest the "
+                f"simulator handles, {MAX_ARRIVAL_CYCLE} (2**48)"
             )
         for array in (arrival, address, is_write):
             array.setflags(write=False)
@@ -111,7 +119,7 @@ class Trace:
 
 
 def _cycle(text: str, path: Path, line_no: int) -> int:
-    return parse_int(text, f"{path}:{line_no}", "cycle", maximum=INT64_MAX)
+    return parse_int(text, f"{path}:{line_no}", "cycle", maximum=MAX_ARRIVAL_CYCLE)
 
 
 def _address(text: str, path: Path, line_no: int) -> int:
@@ -171,8 +179,9 @@ def read_trace(path: str | Path, format: str = "auto", name: str | None = None) 
     """Read a trace file in one of :data:`FORMATS` (``"auto"`` guesses from the content).
 
     Raises WorkloadError naming the file and line of the first malformed line (a number
-    that is not decimal or ``0x`` hexadecimal, a cycle beyond int64, an address beyond
-    64 bits, bytes that are not UTF-8), or the file if it cannot be read or is empty.
+    that is not decimal or ``0x`` hexadecimal, a cycle beyond :data:`MAX_ARRIVAL_CYCLE`,
+    an address beyond 64 bits, bytes that are not UTF-8), or the file if it cannot be read
+    or is empty.
     """
     path = Path(path)
     if format != "auto" and format not in FORMATS:

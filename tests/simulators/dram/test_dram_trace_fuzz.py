@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from archgym.errors import WorkloadError
 from archgym.simulators.dram import read_trace
-from archgym.simulators.dram.trace import FORMATS
+from archgym.simulators.dram.trace import FORMATS, MAX_ARRIVAL_CYCLE
 from tests.fuzzing import FUZZ_SETTINGS, check_reader, head, mutated
 
 DRAMSIM3 = b"0x1F40 READ 0\n0x2000 WRITE 3\n0x2040 READ 9\n0x80 READ 12\n"
@@ -46,6 +46,7 @@ def test_mutated_dramsim3_and_ramulator_traces(tmp_path, fmt, original, data):
     [
         (b"0:\tread\t0x0\n1:\tread\t\xff\xfe\n", 2, "not UTF-8"),
         (b"0:\tread\t0x0\n99999999999999999999999:\tread\t0x40\n", 2, "cycle"),
+        (b"0:\tread\t0x0\n281474976710657:\tread\t0x40\n", 2, "out of range"),
         (b"0:\tread\t0x0\n1:\tread\t0x1FFFFFFFFFFFFFFFFF\n", 2, "address"),
         (b"0:\tread\t0x0\n1_0:\tread\t0x40\n", 2, "cycle '1_0' is not an integer"),
         ("0:\tread\t0x0\n\u0661:\tread\t0x40\n".encode(), 2, "is not an integer"),
@@ -64,7 +65,7 @@ def test_binary_junk_and_huge_numbers_name_file_and_line(tmp_path, text, line, e
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_largest_numbers_that_fit_are_read(tmp_path, fmt):
-    cycle, address = 2**63 - 1, 2**64 - 1
+    cycle, address = MAX_ARRIVAL_CYCLE, 2**64 - 1
     text = {
         "stl": f"{cycle}:\twrite\t0x{address:X}\n",
         "dramsim3": f"0x{address:X} WRITE {cycle}\n",
