@@ -1,16 +1,20 @@
 """Speed and memory of the native DRAM simulator (prints a Markdown section).
 
-Run: python benchmarks/dram_speed.py [n_requests]   (default 1,000,000)
+Run: python benchmarks/dram_speed.py [n_requests] [--dramsim3 DIR]   (default 1,000,000)
 
 Measures one evaluation (address decoding + compiled kernel + metrics) on generated
 stream and random traces of n requests, as requests per second of CPU time (the
 machine is shared, so wall time is noisy) and of wall time, and the peak memory the
-evaluation allocates beyond the trace itself (tracemalloc), per request. Also times
-one evaluation of each of ArchGym's four 10,000-request traces when they are present.
+evaluation allocates beyond the trace itself, per request. Also times one evaluation of
+each of ArchGym's four 10,000-request traces when they are present. With a DRAMsim3
+build (--dramsim3 DIR or $DRAMSIM3_DIR), times DRAMsim3 and archgym on the same
+200,000-request traces and system (DRAMsim3's DDR4_4Gb_x8_2400, read by archgym from
+its .ini); without one, compares with the DRAMsim3 speed anchor of REFERENCES.md.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -19,8 +23,19 @@ import sys
 import time
 from pathlib import Path
 
-from archgym.simulators.dram import DRAMSimulator, preset_trace, read_trace
+from dram_crosscheck import locate_dramsim3, reference_run
+
+from archgym.simulators.dram import (
+    DRAMSimulator,
+    preset_trace,
+    random_trace,
+    read_dramsim3_config,
+    read_trace,
+    stream_trace,
+    write_trace,
+)
 from archgym.simulators.dram.config import ControllerConfig
+from archgym.simulators.dram.simulator import decode, run
 
 TRACES = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "dram" / "traces"
 REPEATS = 3
@@ -83,14 +98,64 @@ def _peak_rss_growth(memspec: str, workload: str, n: int, design: dict) -> int:
     return int(out.stdout.strip())
 
 
+def _against_dramsim3(binary: Path, n: int = 200_000) -> None:
+    """Both simulators on the same traces and system, CPU seconds to drain each trace."""
+    import tempfile
+
+    ini = binary.parents[1] / "configs" / "DDR4_4Gb_x8_2400.ini"
+    config = read_dramsim3_config(ini)
+    spec, mapping, controller = config.memspec, config.address_mapping, config.controller
+    space = spec.capacity_bytes
+    traces = {
+        "stream, reads, 1 per cycle": stream_trace(n, address_space=space),
+        "random, reads, 1 per cycle": random_trace(n, address_space=space),
+        "stream, 30% writes, 1 per 4 cycles": stream_trace(
+            n, read_ratio=0.7, rate=0.25, address_space=space, seed=3
+        ),
+        "random, 30% writes, 1 per 4 cycles": random_trace(
+            n, read_ratio=0.7, rate=0.25, address_space=space, seed=3
+        ),
+    }
+    print(
+        f"\nAgainst DRAMsim3 on {n:,}-request traces, DRAMsim3's DDR4_4Gb_x8_2400 system (two "
+        "ranks) for both; CPU seconds until the last request completed (archgym best of "
+        f"{REPEATS}, DRAMsim3 one run of exactly the cycles it needed):\n"
+    )
+    print("| trace | DRAMsim3 cycles | DRAMsim3 s | archgym s | archgym M req/s | x DRAMsim3 |")
+    print("|---|---|---|---|---|---|")
+    for label, trace in traces.items():
+        decoded = decode(spec, mapping, trace)
+        end = run(spec, mapping, controller, trace, decoded).counts["end_cycle"]
+        best = float("inf")
+        for _ in range(REPEATS):
+            start = time.process_time()
+            run(spec, mapping, controller, trace, decoded)
+            best = min(best, time.process_time() - start)
+        with tempfile.TemporaryDirectory() as tmp:
+            trace_file = Path(tmp) / "trace.txt"
+            write_trace(trace, trace_file, "dramsim3")
+            cycles, _, reference = reference_run(binary, ini, trace_file, 3 * end, Path(tmp))
+        print(
+            f"| {label} | {cycles:,} | {reference:.2f} | {best:.3f} | {n / best / 1e6:.2f} | "
+            f"{reference / best:.0f}x |"
+        )
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    parser = argparse.ArgumentParser(description="DRAM simulator speed")
+    parser.add_argument("n_requests", nargs="?", type=int, default=1_000_000)
+    parser.add_argument("--dramsim3", help="DRAMsim3 checkout (default: $DRAMSIM3_DIR)")
+    args = parser.parse_args()
+    n = args.n_requests
     print("## DRAM simulator speed\n")
     print(
         f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared), Python "
         f"{platform.python_version()}; date {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}."
     )
-    print(f"Command: `python benchmarks/dram_speed.py {n}`; best of {REPEATS} runs.\n")
+    print(
+        f"Command: `python benchmarks/dram_speed.py {n}` (DRAMsim3 via $DRAMSIM3_DIR); "
+        f"best of {REPEATS} runs.\n"
+    )
     start = time.perf_counter()
     warm = DRAMSimulator()
     warm.evaluate(warm.default_design(), preset_trace("stream", 100))
@@ -136,6 +201,11 @@ def main() -> None:
             print(f"| {name} | {cpu * 1e3:.1f} | {wall * 1e3:.1f} |")
     else:
         print(f"\n(ArchGym traces not found at {TRACES}; skipped)")
+    binary = locate_dramsim3(args.dramsim3)
+    if binary is None:
+        print("\n(DRAMsim3 not found: the comparison uses the speed anchor of REFERENCES.md)")
+    else:
+        _against_dramsim3(binary)
 
 
 if __name__ == "__main__":

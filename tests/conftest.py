@@ -16,3 +16,24 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"reference data folder {SHARED_DATA} is absent")
     return SHARED_DATA
+
+
+@pytest.fixture
+def archgym_gpt3_workload() -> dict:
+    """ArchGym's ASTRA-sim workload config for GPT-3 175B on 1,024 NPUs (the values of
+    its ``astrasim_220_example/NEW_workload_cfg_1.1_gpt3_175b.json``), as a dict."""
+    return {
+        "num_npus": 1024,
+        "dp": 8,
+        "pp": 4,
+        "sp": 8,
+        "weight_sharded": 1,
+        "din": 12288,
+        "dout": 12288,
+        "dff": 49152,
+        "dmodel": 12288,
+        "batch": 2048,
+        "seq": 2048,
+        "head": 96,
+        "num_stacks": 4,
+    }

@@ -153,6 +153,7 @@ class RLAgent(Agent):
         algorithm's action space cannot express.
         """
         import stable_baselines3
+        from stable_baselines3.common.logger import Logger
         from stable_baselines3.common.vec_env import DummyVecEnv
 
         budget = self._check_budget(budget)
@@ -172,6 +173,9 @@ class RLAgent(Agent):
             verbose=0,
             **self._model_kwargs(),
         )
+        # Without a logger of its own, every learn() makes an empty SB3-<time> folder in
+        # the temp directory; a sweep of RL runs would leave thousands.
+        self.model.set_logger(Logger(folder=None, output_formats=[]))
         start = time.perf_counter()
         with single_threaded(), progress_bar(progress, budget, self.name) as bar:
             callback = _budget_callback(wrapper, budget, callbacks, stop_on_target, self.name, bar)

@@ -116,6 +116,17 @@ def test_rl_same_seed_same_history(small_env) -> None:
     pd.testing.assert_frame_equal(runs[0], runs[1])
 
 
+@pytest.mark.parametrize("name", ["ppo", "dqn"])
+def test_rl_training_leaves_no_logger_folder_in_the_temp_directory(
+    small_env, tmp_path, monkeypatch, name: str
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    make_agent(name, small_env().design_space, seed=0).run(small_env(), 20)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("SB3-")] == []
+
+
 def test_dqn_single_step_refuses_a_large_space(analytic_env) -> None:
     env = analytic_env()
     agent = make_agent(

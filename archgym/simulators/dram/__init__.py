@@ -1,13 +1,15 @@
 """Native DRAM memory-controller simulator (DRAMSys's controller knobs, DRAMPower energy).
 
 Reads top-down: :mod:`.spec` (memory specs), :mod:`.mapping` (address mapping),
-:mod:`.trace` (workloads), :mod:`.config` (controller knobs), :mod:`.kernel` (the
-compiled event loop), :mod:`.energy`, and :mod:`.simulator` (the Simulator class).
+:mod:`.trace` (workloads), :mod:`.config` (controller knobs), :mod:`.dramsim3_config`
+(DRAMsim3 .ini systems as the three above), :mod:`.kernel` (the compiled event loop),
+:mod:`.energy`, and :mod:`.simulator` (the Simulator class).
 """
 
 from __future__ import annotations
 
 from archgym.simulators.dram.config import ControllerConfig
+from archgym.simulators.dram.dramsim3_config import DRAMsim3Config, read_dramsim3_config
 from archgym.simulators.dram.mapping import (
     AddressMapping,
     builtin_mapping,
@@ -44,6 +46,7 @@ __all__ = [
     "AddressMapping",
     "ControllerConfig",
     "DRAMSimulator",
+    "DRAMsim3Config",
     "MemSpec",
     "SimulationResult",
     "Trace",
@@ -58,6 +61,7 @@ __all__ = [
     "phased_trace",
     "preset_trace",
     "random_trace",
+    "read_dramsim3_config",
     "read_trace",
     "stream_trace",
     "strided_trace",

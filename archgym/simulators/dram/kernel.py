@@ -1,11 +1,21 @@
 """The compiled event loop of the memory controller (numba, plain arrays and integers).
 
 One channel: ranks x bank groups x banks share one command bus (one command a cycle)
-and one data bus. The loop jumps from event to event (request admission, refresh
+and one data bus. The loop jumps from event to event (request acceptance, refresh
 interval boundary, earliest issuable command) instead of stepping every cycle; at
 each command slot it issues, among the commands whose timing constraints are met
 earliest, the one serving the oldest request (refresh first), which is what a
 cycle-by-cycle controller with an "oldest first" command multiplexer does.
+
+The request path: the initiator offers requests in trace order (at most
+MaxActiveTransactions without a response); the controller accepts a read into its
+transaction queue and a write into its write buffer (posted: the write is
+acknowledged on acceptance). From there requests move, oldest first, into the
+scheduler buffer (RequestBufferSize entries, organised per SchedulerBuffer) as it has
+room: reads normally, writes while the controller is in write mode. Write mode starts
+when the write buffer holds WriteHighWatermark writes, or when no read is waiting; it
+ends when the buffer is down to WriteLowWatermark writes and a read waits (or when it
+is empty). So writes reach the DRAM in batches and the bus turns around per batch.
 
 Inputs are built by :mod:`archgym.simulators.dram.simulator`; the index constants
 below name the entries of the ``timing``, ``config`` and ``stats`` arrays.
@@ -28,19 +38,22 @@ N_TIMING = 25
 C_PAGE, C_SCHED, C_BUF, C_BUFSIZE, C_RESP_REORDER, C_REFRESH = 0, 1, 2, 3, 4, 5
 C_POSTPONE, C_PULLIN, C_ARBITER, C_MAT, C_POWERDOWN = 6, 7, 8, 9, 10
 C_RANKS, C_GROUPS, C_BANKS_PER_GROUP = 11, 12, 13
-N_CONFIG = 14
+C_TRANS_QUEUE, C_WRITE_BUFFER, C_WRITE_HIGH, C_WRITE_LOW, C_CMD_MUX = 14, 15, 16, 17, 18
+N_CONFIG = 19
 
 # encodings of the categorical knobs
 PAGE_OPEN, PAGE_OPEN_ADAPTIVE, PAGE_CLOSED, PAGE_CLOSED_ADAPTIVE = 0, 1, 2, 3
 SCHED_FIFO, SCHED_FRFCFS, SCHED_FRFCFS_GRP = 0, 1, 2
 BUF_BANKWISE, BUF_READWRITE, BUF_SHARED = 0, 1, 2
 ARB_SIMPLE, ARB_FIFO, ARB_REORDER = 0, 1, 2
+MUX_OLDEST, MUX_ROUND_ROBIN = 0, 1
 
 # stats[] entries
 S_END, S_ACT, S_PRE, S_RD, S_WR, S_REF, S_HITS, S_COLS = 0, 1, 2, 3, 4, 5, 6, 7
 S_CYC_ACT, S_CYC_PRE, S_CYC_ACT_PD, S_CYC_PRE_PD, S_PD_ENTRIES, S_ERROR = 8, 9, 10, 11, 12, 13
 S_LOG_LEN, S_EVENTS, S_REF_PB = 14, 15, 16
-N_STATS = 17
+S_WRITE_DRAINS, S_TURNAROUNDS, S_REORDERED = 17, 18, 19
+N_STATS = 20
 
 # command kinds
 CMD_NONE, CMD_ACT, CMD_PRE, CMD_RD, CMD_WR, CMD_PREA, CMD_REF, CMD_REFPB = 0, 1, 2, 3, 4, 5, 6, 7
@@ -81,7 +94,53 @@ def _heap_pop(heap, size):
     return size
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _has_room(buf_org, bank_len, buf_reads, buf_writes, buf_size, w):
+    """Whether the scheduler buffer takes one more request of direction ``w``."""
+    if buf_org == BUF_BANKWISE:
+        return bank_len < buf_size
+    if buf_org == BUF_READWRITE:
+        return (buf_writes if w else buf_reads) < buf_size
+    return buf_reads + buf_writes < buf_size
+
+
+@njit(cache=True, inline="always")
+def _push_wait(wait, head, count, k, q):
+    """Append request ``q`` to waiting ring ``k``."""
+    pos = head[k] + count[k]
+    if pos >= wait.shape[1]:
+        pos -= wait.shape[1]
+    wait[k, pos] = q
+    count[k] += 1
+
+
+@njit(cache=True, inline="always")
+def _pop_wait(wait, head, count, k):
+    """Remove and return the oldest request of waiting ring ``k``."""
+    q = wait[k, head[k]]
+    head[k] += 1
+    if head[k] == wait.shape[1]:
+        head[k] = 0
+    count[k] -= 1
+    return q
+
+
+@njit(cache=True, inline="always")
+def _respond(q, d, last_deliver, serial, response, heap, heap_size, sim_end):
+    """Deliver request ``q``'s response no earlier than cycle ``d`` (one each ``serial``
+    cycles); the heap of delivery times (empty when nothing can be throttled) tracks the
+    initiator's outstanding requests. Returns (last_deliver, heap_size, sim_end)."""
+    if last_deliver + serial > d:
+        d = last_deliver + serial
+    response[q] = d
+    if heap.shape[0] > 0:
+        heap_size = _heap_push(heap, heap_size, d)
+    if d > sim_end:
+        sim_end = d
+    return d, heap_size, sim_end
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _flush_background(rank, t, bpr, close_t, ref_close, next_close, n_open, last_t, acc):
     """Advance rank ``rank``'s background accounting to cycle ``t``, applying bank closes.
 
@@ -118,7 +177,7 @@ def _flush_background(rank, t, bpr, close_t, ref_close, next_close, n_open, last
         last_t[rank] = t
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _book_powerdown(rank, t, idle_since, bpr, close_t, ref_close, next_close, n_open, last_t, acc):
     """Book rank ``rank``'s power-down from ``idle_since[rank]`` up to cycle ``t``.
 
@@ -132,16 +191,21 @@ def _book_powerdown(rank, t, idle_since, bpr, close_t, ref_close, next_close, n_
     last_t[rank] = t
 
 
-@njit(cache=True)
-def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stats, log):
+@njit(cache=True, error_model="numpy")
+def simulate_channel(
+    arrival, bank, row, is_write, timing, config, response, accepted, service, stats, log
+):
     """Run one channel over the requests in trace order.
 
     ``arrival`` int64 cycles (non-decreasing); ``bank`` int64 flat bank index
     ``(rank * groups + group) * banks_per_group + bank``; ``row`` int64; ``is_write``
-    bool. Writes ``latency[i]`` (cycles from the initiator offering request i to its
-    response) and ``stats`` (see the S_* constants). The first ``len(log)`` commands are
-    recorded in ``log`` (int64, shape (m, 4)) as (cycle, CMD_*, bank or rank, request or
-    -1); pass an empty array to record nothing. Returns 0, or 1 on deadlock.
+    bool. Writes, per request i, ``response[i]`` (cycle the initiator receives the read
+    data or the write acknowledgement), ``accepted[i]`` (cycle the controller accepted
+    it) and ``service[i]`` (cycles from the first DRAM command issued for it to the end
+    of its data burst), all int64, and ``stats`` (see the S_* constants). The first
+    ``len(log)`` commands are recorded in ``log`` (int64, shape (m, 4)) as (cycle, CMD_*,
+    bank or rank, request or -1); pass an empty array to record nothing. Returns 0, or 1
+    on deadlock.
     """
     n = arrival.shape[0]
     RL = timing[T_RL]
@@ -194,6 +258,23 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
     # Arbiter Fifo/Reorder: one request a cycle each way, one cycle of arbitration each way.
     fw = 0 if arbiter == ARB_SIMPLE else 1
     serial = fw
+    # Transaction queue (reads) and write buffer (posted writes), oldest first.
+    trans_size = config[C_TRANS_QUEUE]
+    write_size = config[C_WRITE_BUFFER]
+    write_high = config[C_WRITE_HIGH]
+    write_low = config[C_WRITE_LOW]
+    # Waiting requests live in rings, oldest first: one per direction and bank with a
+    # Bankwise buffer (whose banks fill independently), else one per direction (ring
+    # index: direction * banks + bank, or direction * banks). Only the ring of a freed
+    # bank, or all rings when the write mode flips, need looking at.
+    bankwise = buf_org == BUF_BANKWISE
+    wait = np.empty((2 * nb, max(trans_size, write_size)), dtype=np.int64)
+    wait_head = np.zeros(2 * nb, dtype=np.int64)
+    wait_count = np.zeros(2 * nb, dtype=np.int64)
+    read_len = 0  # reads waiting in the transaction queue
+    write_len = 0  # writes waiting in the write buffer
+    write_mode = False
+    freed = -1  # the bank whose column command freed a buffer slot
 
     # Scheduler buffer: per-bank queues in arrival order.
     if buf_org == BUF_BANKWISE:
@@ -213,12 +294,22 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
     cand_local = np.zeros(nb, dtype=np.int64)
     dirty = np.ones(nb, dtype=np.bool_)
     gtab = np.zeros(ng * 5, dtype=np.int64)  # [group * 5 + command kind]
+    stale_act = np.ones(ranks, dtype=np.bool_)  # a rank's ACT (and all) entries changed
+    stale_col = True  # every group's RD and WR entries changed (the data bus moved)
+    stale_any = True
     gbase = (np.arange(nb) // bpg) * 5
-    # Candidates are ranked by one integer: (cycle << shift) | (request + 1), refresh 0,
-    # so the earliest command wins and, within a cycle, refresh, then the oldest request.
+    cand_g = gbase.copy()  # gtab index of each bank's candidate command
+    cand_t = np.zeros(nb, dtype=np.int64)  # earliest cycle of each bank's candidate
+    # Candidates are ranked by one integer: (cycle << shift) | (tie + 1), refresh 0, so
+    # the earliest command wins and, within a cycle, refresh, then the oldest request
+    # (CmdMux Oldest) or the next bank after the last one served (RoundRobin).
     shift = np.int64(1)
-    while (np.int64(1) << shift) <= n + 1:
+    while (np.int64(1) << shift) <= max(n, nb) + 1:
         shift += 1
+    never = INF >> shift  # the candidate cycle of a bank with nothing to issue
+    round_robin = config[C_CMD_MUX] == MUX_ROUND_ROBIN
+    rr_bank = nb - 1
+    bank_mask = nb - 1  # nb is a power of two (MemSpec checks ranks, groups and banks)
     held = np.zeros(nb, dtype=np.bool_)  # a committed refresh holds the bank
 
     # Bank state
@@ -268,7 +359,8 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
     last_dir = 0
 
     # Initiator / response path
-    heap = np.empty(min(mat, n) + 2, dtype=np.int64)
+    # MaxActiveTransactions >= the trace length never throttles: no heap needed.
+    heap = np.empty(mat + 2 if mat < n else 0, dtype=np.int64)
     heap_size = 0
     outstanding = 0
     comp = np.full(n if in_order else 1, -1, dtype=np.int64)
@@ -285,7 +377,26 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
     now = np.int64(0)
     while cols_issued < n:
         stats[S_EVENTS] += 1
-        # ---- admission of requests, in trace order ----------------------------------
+        # ---- the request path: waiting requests move up, new ones are accepted -------
+        mode = 1 if write_mode else 0
+        if freed >= 0:
+            k = mode * nb + (freed if bankwise else 0)
+            while wait_count[k] > 0:
+                q = wait[k, wait_head[k]]
+                b = bank[q]
+                if not _has_room(buf_org, qlen[b], buf_reads, buf_writes, buf_size, mode):
+                    break
+                _pop_wait(wait, wait_head, wait_count, k)
+                queue[b, qlen[b]] = q
+                qlen[b] += 1
+                dirty[b] = True
+                if mode:
+                    buf_writes += 1
+                    write_len -= 1
+                else:
+                    buf_reads += 1
+                    read_len -= 1
+            freed = -1
         t_adm = INF
         while nxt < n:
             if arrival[nxt] > init_ready:
@@ -307,15 +418,16 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
             if e > now:
                 t_adm = e
                 break
-            b = bank[nxt]
             w = is_write[nxt]
-            if buf_org == BUF_BANKWISE:
-                space = qlen[b] < buf_size
-            elif buf_org == BUF_READWRITE:
-                space = (buf_writes < buf_size) if w else (buf_reads < buf_size)
-            else:
-                space = buf_reads + buf_writes < buf_size
-            if not space:
+            b = bank[nxt]
+            k = (nb if w else 0) + (b if bankwise else 0)
+            # straight into the scheduler buffer when nothing older waits for the slot
+            direct = (
+                w == write_mode
+                and wait_count[k] == 0
+                and _has_room(buf_org, qlen[b], buf_reads, buf_writes, buf_size, w)
+            )
+            if not direct and ((write_len >= write_size) if w else (read_len >= trans_size)):
                 break
             r = b // bpr
             if powerdown and idle_since[r] >= 0:
@@ -325,21 +437,82 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
                     )
                     # the rank stays down at least tCKE, then takes tXP to exit
                     t_wake[r] = max(idle_since[r] + tCKE, now) + tXP
+                    stale_act[r] = True
+                    stale_any = True
                     pd_entries += 1
                 idle_since[r] = -1
-            queue[b, qlen[b]] = nxt
-            qlen[b] += 1
-            dirty[b] = True
-            if w:
-                buf_writes += 1
-            else:
-                buf_reads += 1
             pend_rank[r] += 1
-            latency[nxt] = init_ready  # start time; replaced by the latency on delivery
+            accepted[nxt] = now
+            service[nxt] = -1
             outstanding += 1
             accept_ok = now + serial
             init_ready = now
+            if direct:
+                queue[b, qlen[b]] = nxt
+                qlen[b] += 1
+                dirty[b] = True
+                if w:
+                    buf_writes += 1
+                else:
+                    buf_reads += 1
+            else:
+                _push_wait(wait, wait_head, wait_count, k, nxt)
+                if w:
+                    write_len += 1
+                else:
+                    read_len += 1
+            if w:
+                # a posted write is acknowledged as soon as the controller holds it
+                if in_order:
+                    comp[nxt] = now
+                else:
+                    last_deliver, heap_size, sim_end = _respond(
+                        nxt, now + fw, last_deliver, serial, response, heap, heap_size, sim_end
+                    )
             nxt += 1
+        if in_order:
+            while deliver_ptr < nxt and comp[deliver_ptr] >= 0:
+                last_deliver, heap_size, sim_end = _respond(
+                    deliver_ptr,
+                    comp[deliver_ptr] + fw,
+                    last_deliver,
+                    serial,
+                    response,
+                    heap,
+                    heap_size,
+                    sim_end,
+                )
+                deliver_ptr += 1
+        # write mode: writes drain in batches between the watermarks, or when reads idle
+        if write_mode:
+            flip = write_len == 0 or (write_len <= write_low and read_len > 0)
+        else:
+            flip = write_len > 0 and (write_len >= write_high or read_len + buf_reads == 0)
+        if flip:
+            write_mode = not write_mode
+            mode = 1 if write_mode else 0
+            if write_mode:
+                stats[S_WRITE_DRAINS] += 1
+            # The same move as for a freed bank above, written out again: as a shared
+            # helper (inlined or called) it made the kernel 35-40% slower on streams.
+            for k in range(mode * nb, mode * nb + (nb if bankwise else 1)):
+                while wait_count[k] > 0:
+                    q = wait[k, wait_head[k]]
+                    b = bank[q]
+                    if not _has_room(buf_org, qlen[b], buf_reads, buf_writes, buf_size, mode):
+                        break
+                    _pop_wait(wait, wait_head, wait_count, k)
+                    queue[b, qlen[b]] = q
+                    qlen[b] += 1
+                    dirty[b] = True
+                    if mode:
+                        buf_writes += 1
+                        write_len -= 1
+                    else:
+                        buf_reads += 1
+                        read_len -= 1
+                    if nxt < n:
+                        t_adm = now  # room in the queues: accept again in this cycle
 
         # ---- next refresh-interval boundary and refresh wishes ----------------------
         t_bnd = INF
@@ -360,9 +533,11 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
                         forced[r] = True
                         if per_bank:
                             held[r * bpr + rr[r]] = True
+                            dirty[r * bpr + rr[r]] = True
                         else:
                             for b in range(r * bpr, (r + 1) * bpr):
                                 held[b] = True
+                                dirty[b] = True
                     next_dec[r] = ref_offset[r] + (due + 1) * tREFI
                 if not forced[r]:
                     if next_dec[r] < t_bnd:
@@ -374,6 +549,8 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
                     )
                     # the rank stays down at least tCKE, then takes tXP to exit
                     t_wake[r] = max(idle_since[r] + tCKE, now) + tXP
+                    stale_act[r] = True
+                    stale_any = True
                     pd_entries += 1
                     idle_since[r] = -1
                 t = cmd_free if cmd_free > now else now
@@ -416,25 +593,36 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
                     best_q = -1
 
         # ---- the candidate command of every bank with pending requests ---------------
-        # Rank- and bank-group-wide constraints per command kind, then per bank the
-        # cached choice of request and command with its bank-local earliest cycle.
-        for gg in range(ng):
-            r = gg // groups
-            wake = t_wake[r]
-            a = max(t_act_bg[gg], t_act_rank[r], faw[r, faw_pos[r]] + tFAW)
-            gtab[gg * 5 + CMD_ACT] = a if a > wake else wake
-            gtab[gg * 5 + CMD_PRE] = wake
-            switch = tRTRS if r != data_rank else 0
-            a = max(t_rd_bg[gg], t_rd_rank[r], data_end - RL + switch)
-            gtab[gg * 5 + CMD_RD] = a if a > wake else wake
-            a = max(t_wr_bg[gg], t_wr_rank[r], data_end - WL + switch)
-            gtab[gg * 5 + CMD_WR] = a if a > wake else wake
+        # Rank- and bank-group-wide constraints per command kind (recomputed where a
+        # command or a wake-up changed them), then per bank the cached choice of request
+        # and command with its bank-local earliest cycle.
+        if stale_any:
+            for gg in range(ng):
+                r = gg // groups
+                wake = t_wake[r]
+                if stale_act[r]:
+                    a = max(t_act_bg[gg], t_act_rank[r], faw[r, faw_pos[r]] + tFAW)
+                    gtab[gg * 5 + CMD_ACT] = a if a > wake else wake
+                    gtab[gg * 5 + CMD_PRE] = wake
+                if stale_col or stale_act[r]:
+                    switch = tRTRS if r != data_rank else 0
+                    a = max(t_rd_bg[gg], t_rd_rank[r], data_end - RL + switch)
+                    gtab[gg * 5 + CMD_RD] = a if a > wake else wake
+                    a = max(t_wr_bg[gg], t_wr_rank[r], data_end - WL + switch)
+                    gtab[gg * 5 + CMD_WR] = a if a > wake else wake
+            stale_act[:] = False
+            stale_col = False
+            stale_any = False
         base = cmd_free if cmd_free > now else now
         bank_best = -1
+        earliest = never
         for b in range(nb):
-            if qlen[b] == 0 or held[b]:
-                continue
             if dirty[b]:
+                dirty[b] = False
+                if qlen[b] == 0 or held[b]:
+                    cand_local[b] = never  # no candidate: never the earliest
+                    cand_t[b] = never
+                    continue
                 orow = open_row[b]
                 k = 0
                 if orow >= 0 and sched != SCHED_FIFO:
@@ -456,25 +644,45 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
                 cand_k[b] = k
                 cand_q[b] = q
                 if orow == row[q]:
-                    cand_cmd[b] = CMD_WR if is_write[q] else CMD_RD
+                    cmd = CMD_WR if is_write[q] else CMD_RD
                     cand_local[b] = t_col_ok[b]
                 elif orow >= 0:
-                    cand_cmd[b] = CMD_PRE
+                    cmd = CMD_PRE
                     cand_local[b] = t_pre_ok[b]
                 else:
-                    cand_cmd[b] = CMD_ACT
+                    cmd = CMD_ACT
                     cand_local[b] = t_act_ok[b]
-                dirty[b] = False
+                cand_cmd[b] = cmd
+                cand_g[b] = gbase[b] + cmd
             t = cand_local[b]
-            c = gtab[gbase[b] + cand_cmd[b]]
+            c = gtab[cand_g[b]]
             if c > t:
                 t = c
-            if base > t:
-                t = base
-            key = (t << shift) | (cand_q[b] + 1)
+            cand_t[b] = t
+            if t < earliest:
+                earliest = t
+        # Every bank whose command can go at the earliest cycle ties; the mux picks one.
+        if earliest < never:
+            if base > earliest:
+                earliest = base
+            tie = n
+            if round_robin:
+                for i in range(nb):
+                    b = (rr_bank + 1 + i) & bank_mask
+                    if cand_t[b] <= earliest:
+                        bank_best = b
+                        tie = i
+                        break
+            else:
+                for b in range(nb):
+                    if cand_t[b] <= earliest and cand_q[b] < tie:
+                        bank_best = b
+                        tie = cand_q[b]
+            key = (earliest << shift) | (tie + 1)
             if key < best_key:
                 best_key = key
-                bank_best = b
+            else:
+                bank_best = -1
         if bank_best >= 0:
             best_b = bank_best
             best_cmd = cand_cmd[bank_best]
@@ -555,10 +763,13 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
         b = best_b
         r = b // bpr
         g = b // bpg
+        rr_bank = b
         if best_cmd == CMD_ACT:
             _flush_background(r, t, bpr, close_t, ref_close, next_close, n_open, last_t, acc)
             n_open[r] += 1
             q = queue[b, best_q]
+            if service[q] < 0:
+                service[q] = t
             open_row[b] = row[q]
             dirty[b] = True
             fresh[b] = True
@@ -567,11 +778,17 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
             t_act_ok[b] = t + tRC
             t_act_bg[g] = t + tRRD_L
             t_act_rank[r] = t + tRRD_S
+            stale_act[r] = True
+            stale_any = True
             faw[r, faw_pos[r]] = t
             faw_pos[r] = (faw_pos[r] + 1) & 3
             stats[S_ACT] += 1
             continue
         if best_cmd == CMD_PRE:
+            if best_q >= 0:  # not a per-bank refresh's precharge
+                q = queue[b, best_q]
+                if service[q] < 0:
+                    service[q] = t
             _flush_background(r, t, bpr, close_t, ref_close, next_close, n_open, last_t, acc)
             n_open[r] -= 1
             open_row[b] = -1
@@ -584,10 +801,13 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
 
         # ---- column command: remove the request from the buffer -----------------------
         q = queue[b, best_q]
+        if best_q > 0:
+            stats[S_REORDERED] += 1  # served ahead of an older request to its bank
         for j in range(best_q, qlen[b] - 1):
             queue[b, j] = queue[b, j + 1]
         qlen[b] -= 1
         dirty[b] = True
+        freed = b
         w = is_write[q]
         if w:
             buf_writes -= 1
@@ -600,9 +820,12 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
             fresh[b] = False
         else:
             stats[S_HITS] += 1
-        if sched == SCHED_FRFCFS_GRP and last_dir != (1 if w else 0):
-            for j in range(nb):
-                dirty[j] = True
+        if last_dir != (1 if w else 0):
+            if cols_issued > 1:
+                stats[S_TURNAROUNDS] += 1
+            if sched == SCHED_FRFCFS_GRP:
+                for j in range(nb):
+                    dirty[j] = True
         last_dir = 1 if w else 0
         if w:
             stats[S_WR] += 1
@@ -622,8 +845,11 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
             t_wr_bg[g] = max(t_wr_bg[g], t + tRTW)
         if t + pre_after > t_pre_ok[b]:
             t_pre_ok[b] = t + pre_after
+        service[q] = done - (service[q] if service[q] >= 0 else t)
         data_end = done
         data_rank = r
+        stale_col = True
+        stale_any = True
         # page policy: auto-precharge or keep the row open
         if page == PAGE_OPEN:
             auto = False
@@ -657,28 +883,28 @@ def simulate_channel(arrival, bank, row, is_write, timing, config, latency, stat
             next_dec[r] = now  # idle: a chance to catch up or pull in a refresh
         elif per_bank and qlen[b] == 0 and b == r * bpr + rr[r]:
             next_dec[r] = now
-        # response path
-        if in_order:
+        # response path: read data goes back; a write was acknowledged on acceptance
+        if w:
+            if done > sim_end:
+                sim_end = done
+        elif in_order:
             comp[q] = done
             while deliver_ptr < nxt and comp[deliver_ptr] >= 0:
-                d = comp[deliver_ptr] + fw
-                if last_deliver + serial > d:
-                    d = last_deliver + serial
-                last_deliver = d
-                latency[deliver_ptr] = d - latency[deliver_ptr]
-                heap_size = _heap_push(heap, heap_size, d)
-                if d > sim_end:
-                    sim_end = d
+                last_deliver, heap_size, sim_end = _respond(
+                    deliver_ptr,
+                    comp[deliver_ptr] + fw,
+                    last_deliver,
+                    serial,
+                    response,
+                    heap,
+                    heap_size,
+                    sim_end,
+                )
                 deliver_ptr += 1
         else:
-            d = done + fw
-            if last_deliver + serial > d:
-                d = last_deliver + serial
-            last_deliver = d
-            latency[q] = d - latency[q]
-            heap_size = _heap_push(heap, heap_size, d)
-            if d > sim_end:
-                sim_end = d
+            last_deliver, heap_size, sim_end = _respond(
+                q, done + fw, last_deliver, serial, response, heap, heap_size, sim_end
+            )
 
     # ---- close the books ------------------------------------------------------------
     for r in range(ranks):

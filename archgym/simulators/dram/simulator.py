@@ -22,6 +22,7 @@ from archgym.simulators.dram import kernel
 from archgym.simulators.dram.config import (
     ARBITERS,
     ARCHGYM_REFRESH_POLICIES,
+    CMD_MUXES,
     KNOB_FIELDS,
     PAGE_POLICIES,
     POWER_DOWN_POLICIES,
@@ -52,12 +53,32 @@ ARCHGYM_KNOBS = (
     "Arbiter",
     "MaxActiveTransactions",
 )
-EXTRA_KNOBS = ("PowerDownPolicy", "AddressMapping", "MemSpec")
+EXTRA_KNOBS = (
+    "PowerDownPolicy",
+    "AddressMapping",
+    "MemSpec",
+    "WriteHighWatermark",
+    "WriteLowWatermark",
+)
 
 METRIC_SPECS = (
-    MetricSpec("sim_time_ns", "ns", "min", "time until the last response", scale=1e5),
-    MetricSpec("latency_ns", "ns", "min", "mean read latency", scale=100.0),
-    MetricSpec("p99_latency_ns", "ns", "min", "99th-percentile read latency", scale=200.0),
+    MetricSpec("sim_time_ns", "ns", "min", "time until every request is served", scale=1e5),
+    MetricSpec("latency_ns", "ns", "min", "mean read latency from the trace time stamp", scale=5e4),
+    MetricSpec("p99_latency_ns", "ns", "min", "99th percentile of latency_ns", scale=1e5),
+    MetricSpec(
+        "controller_latency_ns",
+        "ns",
+        "min",
+        "mean read latency from the controller accepting the request",
+        scale=500.0,
+    ),
+    MetricSpec(
+        "service_latency_ns",
+        "ns",
+        "min",
+        "mean read latency from its first DRAM command to the end of its data",
+        scale=50.0,
+    ),
     MetricSpec("bandwidth_gbps", "GB/s", "max", "bytes moved / sim_time (1e9 B/s)", scale=10.0),
     MetricSpec("energy_nj", "nJ", "min", "DRAM energy over the run (all ranks)", scale=1e5),
     MetricSpec("power_mw", "mW", "min", "energy_nj / sim_time_ns", scale=1000.0),
@@ -77,6 +98,9 @@ COMMAND_NAMES = {
 
 
 VALUE_SETS = ("archgym", "rl")
+#: Values of the write-drain knobs (extra knobs) for the default 32-entry write buffer.
+WRITE_HIGH_WATERMARKS = (8, 16, 24, 32)
+WRITE_LOW_WATERMARKS = (0, 4, 8, 16)
 
 
 def design_space(
@@ -135,7 +159,25 @@ def design_space(
             Categorical("PowerDownPolicy", POWER_DOWN_POLICIES, doc="power down idle ranks"),
             Categorical("AddressMapping", BUILTIN_MAPPINGS, doc="address bits to bank/row/column"),
             Categorical("MemSpec", names, doc="the DRAM part"),
+            Ordinal(
+                "WriteHighWatermark",
+                WRITE_HIGH_WATERMARKS,
+                unit="writes",
+                doc="buffered writes that start a drain (write buffer of 32)",
+            ),
+            Ordinal(
+                "WriteLowWatermark",
+                WRITE_LOW_WATERMARKS,
+                unit="writes",
+                doc="buffered writes at which a drain stops when reads wait",
+            ),
         ]
+        constraints.append(
+            Constraint(
+                "WriteLowWatermark must be below WriteHighWatermark",
+                lambda d: d["WriteLowWatermark"] < d["WriteHighWatermark"],
+            )
+        )
         with_per_bank = {n for n in names if get_memspec(n).per_bank_refresh}
         constraints.append(
             Constraint(
@@ -149,12 +191,20 @@ def design_space(
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """Everything one run produces: metrics, command counts, energy breakdown (nJ)."""
+    """Everything one run produces: metrics, command counts, energy breakdown (nJ).
+
+    Per read, in trace order, in clock cycles: ``read_latency_cycles`` from the trace
+    time stamp to the data's return, ``read_controller_latency_cycles`` from the
+    controller accepting the read, ``read_service_latency_cycles`` from its first DRAM
+    command to the end of its data burst.
+    """
 
     metrics: Metrics
     counts: dict[str, int]
     energy_nj: dict[str, float]
     read_latency_cycles: np.ndarray = field(repr=False)
+    read_controller_latency_cycles: np.ndarray = field(repr=False)
+    read_service_latency_cycles: np.ndarray = field(repr=False)
     commands: list[tuple[int, str, int, int]] = field(default_factory=list, repr=False)
 
 
@@ -164,7 +214,8 @@ class DRAMSimulator(Simulator):
     ``memspec``: built-in name ("DDR3-1600", "DDR4-2400", ...), JSON path (archgym or
     DRAMSys format) or MemSpec. ``address_mapping``: "rbc", "brc", "rbc_xor", a DRAMSys
     address-mapping JSON path, or an AddressMapping. ``extra_knobs`` adds PowerDownPolicy,
-    AddressMapping and MemSpec to the design space; ``value_sets`` picks ArchGym's ranges
+    AddressMapping, MemSpec, WriteHighWatermark and WriteLowWatermark to the design space
+    (:data:`EXTRA_KNOBS`); ``value_sets`` picks ArchGym's ranges
     ("archgym") or its RL agent's ("rl", see :func:`design_space`). ``base_config``
     supplies the knobs a design leaves out (default: DRAMSys's fr_fcfs configuration). Raises
     ConfigError for a bad memspec, mapping or config.
@@ -337,6 +388,11 @@ def config_array(spec: MemSpec, config: ControllerConfig) -> np.ndarray:
     c[kernel.C_RANKS] = spec.ranks
     c[kernel.C_GROUPS] = spec.bank_groups
     c[kernel.C_BANKS_PER_GROUP] = spec.banks_per_group
+    c[kernel.C_TRANS_QUEUE] = config.transaction_queue_size
+    c[kernel.C_WRITE_BUFFER] = config.write_buffer_size
+    c[kernel.C_WRITE_HIGH] = config.write_high_watermark
+    c[kernel.C_WRITE_LOW] = config.write_low_watermark
+    c[kernel.C_CMD_MUX] = CMD_MUXES.index(config.cmd_mux)
     return c
 
 
@@ -362,7 +418,10 @@ def run(
     timing = timing_array(spec)
     cfg = config_array(spec, config)
     stats = np.zeros(kernel.N_STATS, dtype=np.int64)
-    latency = np.empty(len(trace), dtype=np.int64)
+    n = len(trace)
+    response = np.empty(n, dtype=np.int64)
+    accepted = np.empty(n, dtype=np.int64)
+    service = np.empty(n, dtype=np.int64)
     is_write = trace.is_write
     if spec.channels == 1:
         channel_sets = [None]
@@ -375,7 +434,7 @@ def run(
         ch_stats = np.zeros(kernel.N_STATS, dtype=np.int64)
         if index is None:
             args = (trace.arrival_cycle, decoded["bank"], decoded["row"], is_write)
-            ch_latency = latency
+            outputs = (response, accepted, service)
         else:
             args = tuple(
                 np.ascontiguousarray(a[index])
@@ -385,12 +444,13 @@ def run(
             # read-only), so numba compiles the kernel once.
             args[0].setflags(write=False)
             args[3].setflags(write=False)
-            ch_latency = np.empty(len(index), dtype=np.int64)
-        status = kernel.simulate_channel(*args, timing, cfg, ch_latency, ch_stats, log)
+            outputs = tuple(np.empty(len(index), dtype=np.int64) for _ in range(3))
+        status = kernel.simulate_channel(*args, timing, cfg, *outputs, ch_stats, log)
         if status != 0:
             raise RuntimeError(f"DRAM kernel deadlocked on {trace!r} with {config!r}")
         if index is not None:
-            latency[index] = ch_latency
+            for full, part in zip((response, accepted, service), outputs, strict=True):
+                full[index] = part
         stats[kernel.S_END] = max(stats[kernel.S_END], ch_stats[kernel.S_END])
         stats[1:] += ch_stats[1:]
     end = int(stats[kernel.S_END])
@@ -413,17 +473,23 @@ def run(
     )
     tck = spec.tck_ns
     sim_time_ns = max(end, 1) * tck
-    reads = latency[~is_write]
-    if len(reads):
-        mean_latency = float(reads.mean()) * tck
-        p99 = float(np.percentile(reads, 99)) * tck
+    reads = ~is_write
+    read_response = response[reads]
+    latency = read_response - trace.arrival_cycle[reads]
+    controller_latency = read_response - accepted[reads]
+    service_latency = service[reads]
+    if len(latency):
+        means = [float(a.mean()) * tck for a in (latency, controller_latency, service_latency)]
+        p99 = float(np.percentile(latency, 99)) * tck
     else:
-        mean_latency = p99 = 0.0
+        means, p99 = [0.0, 0.0, 0.0], 0.0
     cols = int(stats[kernel.S_COLS])
     metrics = {
         "sim_time_ns": float(sim_time_ns),
-        "latency_ns": mean_latency,
+        "latency_ns": means[0],
         "p99_latency_ns": p99,
+        "controller_latency_ns": means[1],
+        "service_latency_ns": means[2],
         "bandwidth_gbps": len(trace) * spec.access_bytes / sim_time_ns,
         "energy_nj": energy["total"],
         "power_mw": energy["total"] / sim_time_ns * 1000.0,
@@ -444,12 +510,17 @@ def run(
         "active_powerdown_cycles": int(stats[kernel.S_CYC_ACT_PD]),
         "precharged_powerdown_cycles": int(stats[kernel.S_CYC_PRE_PD]),
         "powerdown_entries": int(stats[kernel.S_PD_ENTRIES]),
+        "write_drains": int(stats[kernel.S_WRITE_DRAINS]),
+        "turnarounds": int(stats[kernel.S_TURNAROUNDS]),
+        "reordered": int(stats[kernel.S_REORDERED]),
     }
     commands = [
         (int(c), COMMAND_NAMES[int(k)], int(b), int(q))
         for c, k, b, q in log[: int(stats[kernel.S_LOG_LEN])]
     ]
-    return SimulationResult(metrics, counts, energy, reads, commands)
+    return SimulationResult(
+        metrics, counts, energy, latency, controller_latency, service_latency, commands
+    )
 
 
 __all__ = [

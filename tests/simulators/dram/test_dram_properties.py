@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from archgym.simulators.dram import ControllerConfig, Trace, get_mapping, get_memspec
 from archgym.simulators.dram.config import (
     ARBITERS,
+    CMD_MUXES,
     PAGE_POLICIES,
     POWER_DOWN_POLICIES,
     REFRESH_POLICIES,
@@ -29,8 +30,24 @@ SPECS = {
     "LPDDR4-3200": get_memspec("LPDDR4-3200"),
 }
 
+
+@st.composite
+def write_paths(draw):
+    """Transaction queue, write buffer and watermarks with low < high <= buffer."""
+    buffer = draw(st.integers(1, 40))
+    high = draw(st.integers(1, buffer))
+    return {
+        "transaction_queue_size": draw(st.integers(1, 40)),
+        "write_buffer_size": buffer,
+        "write_high_watermark": high,
+        "write_low_watermark": draw(st.integers(0, high - 1)),
+    }
+
+
 configs = st.builds(
-    ControllerConfig,
+    lambda write_path, **knobs: ControllerConfig(**knobs, **write_path),
+    write_path=write_paths(),
+    cmd_mux=st.sampled_from(CMD_MUXES),
     page_policy=st.sampled_from(PAGE_POLICIES),
     scheduler=st.sampled_from(SCHEDULERS),
     scheduler_buffer=st.sampled_from(SCHEDULER_BUFFERS),
@@ -73,9 +90,13 @@ def test_simulation_laws(spec_name, config, trace):
     assert m["bandwidth_gbps"] <= spec.peak_bandwidth_gbps * (1 + 1e-9)
     # the run lasts at least until the last request arrived and was served
     assert c["end_cycle"] >= trace.arrival_cycle[-1] + spec.CWL + spec.burst_cycles
-    # every read takes at least a row hit's CL + burst
+    # every read takes at least a row hit's CL + burst in the DRAM, at least that long
+    # in the controller and at least as long again from its trace time stamp
     if c["reads"]:
-        assert result.read_latency_cycles.min() >= spec.CL + spec.burst_cycles
+        service = result.read_service_latency_cycles
+        assert service.min() >= spec.CL + spec.burst_cycles
+        assert np.all(result.read_controller_latency_cycles >= service)
+        assert np.all(result.read_latency_cycles >= result.read_controller_latency_cycles)
     # a closed-page controller never finds its row open
     if config.page_policy == "Closed":
         assert m["row_hit_rate"] == 0.0

@@ -9,6 +9,7 @@ import pytest
 from archgym.errors import ConfigError, InvalidDesignError, WorkloadError
 from archgym.simulators.dram import (
     ARCHGYM_KNOBS,
+    EXTRA_KNOBS,
     ControllerConfig,
     DRAMSimulator,
     preset_trace,
@@ -19,6 +20,8 @@ METRICS = (
     "sim_time_ns",
     "latency_ns",
     "p99_latency_ns",
+    "controller_latency_ns",
+    "service_latency_ns",
     "bandwidth_gbps",
     "energy_nj",
     "power_mw",
@@ -45,7 +48,10 @@ def test_metric_and_knob_names(sim):
     assert space["MaxActiveTransactions"].n_values == 8  # 1, 2, 4, ..., 128
     assert space.size == 4 * 3 * 3 * 8 * 2 * 2 * 8 * 8 * 3 * 8
     extra = DRAMSimulator(extra_knobs=True)
-    assert extra.design_space.names[-3:] == ("PowerDownPolicy", "AddressMapping", "MemSpec")
+    assert extra.design_space.names[-5:] == EXTRA_KNOBS
+    assert not extra.design_space.is_feasible(
+        dict(extra.default_design(), WriteHighWatermark=8, WriteLowWatermark=8)
+    )
 
 
 def test_evaluate_is_deterministic_and_complete(sim, base):
@@ -54,6 +60,9 @@ def test_evaluate_is_deterministic_and_complete(sim, base):
     assert set(first) == set(METRICS)
     assert all(math.isfinite(v) for v in first.values())
     assert sim.evaluate(base, trace) == first
+    # the requester waits at least as long as the controller holds the read, which is
+    # at least the DRAM's own service time
+    assert first["latency_ns"] >= first["controller_latency_ns"] >= first["service_latency_ns"]
     assert first["power_mw"] == pytest.approx(first["energy_nj"] / first["sim_time_ns"] * 1000)
     assert first["bandwidth_gbps"] == pytest.approx(2000 * 64 / first["sim_time_ns"])
 
@@ -138,7 +147,11 @@ def test_rl_value_sets():
     big = dict(sim.default_design(), RequestBufferSize=128, SchedulerBuffer="Shared")
     small = dict(big, RequestBufferSize=8)
     trace = preset_trace("random", 3000)
-    assert sim.evaluate(big, trace)["latency_ns"] > sim.evaluate(small, trace)["latency_ns"]
+    large, little = sim.evaluate(big, trace), sim.evaluate(small, trace)
+    # a bigger buffer keeps more banks busy (the requester waits less) but holds more
+    # requests inside the controller (each waits longer there)
+    assert large["latency_ns"] < little["latency_ns"]
+    assert large["controller_latency_ns"] > little["controller_latency_ns"]
     with pytest.raises(ConfigError, match="value_sets"):
         DRAMSimulator(value_sets="huge")
 
