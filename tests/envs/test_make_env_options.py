@@ -14,7 +14,14 @@ from archgym.errors import ArchGymError, ConfigError
 from tests.fuzzing import FUZZ_SETTINGS
 
 #: The native envs (the third-party ones need their tools and build slowly).
-ENVS = ["archgym/Analytic-v0", "archgym/DRAM-v0", "archgym/Mapping-v0", "archgym/SoC-v0"]
+ENVS = [
+    "archgym/Analytic-v0",
+    "archgym/DRAM-v0",
+    "archgym/Mapping-v0",
+    "archgym/SoC-v0",
+    "archgym/Distributed-v0",
+    "archgym/DistributedInference-v0",
+]
 #: Options that are fine with any value the strategy draws, or slow to build with them.
 SKIP = {"workload", "objective", "proxy", "cost_model"}
 
