@@ -15,6 +15,14 @@ class InvalidDesignError(ArchGymError, ValueError):
     """A design lies outside its design space or is infeasible for the simulator."""
 
 
+class InvalidActionError(ArchGymError, ValueError):
+    """An env action lacks the action space's shape or dtype (a bug in the caller).
+
+    ``DesignEnv.step`` raises it. An action of the right shape and dtype whose values lie
+    outside the design space is no error: it is an invalid design, and gets the penalty.
+    """
+
+
 class WorkloadError(ArchGymError, ValueError):
     """A workload is unknown, or its file is missing or malformed."""
 

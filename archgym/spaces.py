@@ -18,10 +18,13 @@ import numpy as np
 from gymnasium import spaces as gym_spaces
 
 from archgym.errors import ConfigError, InvalidDesignError
+from archgym.parsing import is_real
 
 Design = dict[str, Any]
 
 _MAX_SAMPLE_TRIES = 10_000
+#: Values a knob may have: its MultiDiscrete index is an int64.
+_MAX_INDEX_VALUES = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -143,8 +146,10 @@ class Categorical(_FiniteParameter):
         return self.choices
 
     def validate(self, value: Any) -> Any:
+        if type(value) is bool or isinstance(value, np.ndarray):  # == on an array is no bool
+            raise self._reject(value)
         for choice in self.choices:
-            if value == choice and type(value) is not bool:
+            if value == choice:
                 return choice
         raise self._reject(value)
 
@@ -218,7 +223,7 @@ class Integer(Parameter):
         return self.high - self.low + 1
 
     def validate(self, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        if not is_real(value) or not math.isfinite(value):
             raise self._reject(value)
         if value != int(value) or not self.low <= value <= self.high:
             raise self._reject(value)
@@ -350,6 +355,12 @@ class DesignSpace:
         if len(self._by_name) != len(self._parameters):
             raise ConfigError("a DesignSpace has two parameters with the same name")
         self.constraints = tuple(constraints)
+        for p in self._parameters:
+            if p.n_values > _MAX_INDEX_VALUES:
+                raise ConfigError(
+                    f"parameter {p.name!r} has {p.n_values} values; a MultiDiscrete index "
+                    f"holds at most {_MAX_INDEX_VALUES}"
+                )
         self.nvec = np.array([p.n_values for p in self._parameters], dtype=np.int64)
         # Index -> value tables for every knob (a real knob's grid levels), for fast decoding.
         self._tables = tuple(
@@ -431,8 +442,19 @@ class DesignSpace:
         return np.array([p.index_of(design[p.name]) for p in self._parameters], dtype=np.int64)
 
     def from_indices(self, indices: Sequence[int] | np.ndarray) -> Design:
-        """Design at MultiDiscrete indices (constraints are not checked)."""
-        values = indices.reshape(-1).tolist() if isinstance(indices, np.ndarray) else list(indices)
+        """Design at MultiDiscrete indices (constraints are not checked).
+
+        Raises InvalidDesignError unless ``indices`` is a flat sequence or 1-D array of
+        one integer (or integral float) per knob, each in its knob's range.
+        """
+        if isinstance(indices, np.ndarray) and indices.ndim == 1:
+            values = indices.tolist()
+        elif isinstance(indices, list | tuple):
+            values = list(indices)
+        else:
+            raise InvalidDesignError(
+                f"indices must be a flat sequence of {len(self)} integers, got {indices!r:.80}"
+            )
         if len(values) != len(self):
             raise InvalidDesignError(
                 f"indices have length {len(values)}; the space has {len(self)} knobs"
@@ -440,7 +462,7 @@ class DesignSpace:
         design = {}
         for name, table, index in zip(self._by_name, self._tables, values, strict=True):
             if type(index) is not int:
-                if isinstance(index, bool) or not float(index).is_integer():
+                if not is_real(index) or not float(index).is_integer():  # bool, text, None
                     raise InvalidDesignError(f"knob {name!r}: index {index!r} is not an integer")
                 index = int(index)
             if not 0 <= index < len(table):
@@ -456,8 +478,15 @@ class DesignSpace:
         return np.array([p.to_unit(design[p.name]) for p in self._parameters], dtype=np.float64)
 
     def from_unit(self, vector: Sequence[float] | np.ndarray) -> Design:
-        """Design at a point of [0, 1]^d (values outside are clipped)."""
+        """Design at a point of [0, 1]^d (values outside are clipped).
+
+        Raises InvalidDesignError unless ``vector`` is a flat sequence or 1-D array of one
+        real number per knob, none of them NaN.
+        """
         vector = self._check_vector(vector, "unit vector")
+        for p, u in zip(self._parameters, vector, strict=True):
+            if math.isnan(u):
+                raise InvalidDesignError(f"knob {p.name!r}: unit value {u} is not a number")
         return {
             p.name: p.from_unit(float(u)) for p, u in zip(self._parameters, vector, strict=True)
         }
@@ -526,8 +555,16 @@ class DesignSpace:
         return [p.schema() for p in self._parameters]
 
     def _check_vector(self, vector: Sequence[Any] | np.ndarray, what: str) -> np.ndarray:
-        array = np.asarray(vector).reshape(-1)
-        if array.shape[0] != len(self):
+        if isinstance(vector, np.ndarray):
+            flat_numbers = vector.ndim == 1 and vector.dtype.kind in "iuf"
+        else:
+            flat_numbers = isinstance(vector, list | tuple) and all(map(is_real, vector))
+        if not flat_numbers:
+            raise InvalidDesignError(
+                f"{what} must be a flat sequence of {len(self)} real numbers, got {vector!r:.80}"
+            )
+        array = np.asarray(vector, dtype=np.float64)
+        if array.ndim != 1 or array.shape[0] != len(self):
             raise InvalidDesignError(
                 f"{what} has length {array.shape[0]}; the space has {len(self)} knobs"
             )

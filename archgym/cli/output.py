@@ -44,7 +44,7 @@ def parse_assignments(items: Sequence[str] | None, option: str) -> dict[str, Any
             raise ConfigError(f"{option} {item!r}: expected key=value")
         try:
             out[key.strip()] = yaml.safe_load(text) if text.strip() else ""
-        except yaml.YAMLError:
+        except Exception:  # PyYAML raises ValueError too (2001-13-45): keep the text
             out[key.strip()] = text
     return out
 

@@ -36,6 +36,15 @@ def trajectory_files(
     return files
 
 
+def read_parquet(path: str | os.PathLike[str], what: str) -> pd.DataFrame:
+    """One Parquet file as a DataFrame; DatasetError naming ``what`` and the file when it
+    cannot be read (missing, truncated, not Parquet)."""
+    try:
+        return pd.read_parquet(path)
+    except Exception as error:  # pyarrow raises several types for a corrupt file
+        raise DatasetError(f"cannot read {what} file {path}: {error}") from error
+
+
 def load_trajectories(
     source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
 ) -> pd.DataFrame:
@@ -43,12 +52,7 @@ def load_trajectories(
 
     Each knob and each metric is its own column; rows are sorted by run and step.
     """
-    frames = []
-    for path in trajectory_files(source):
-        try:
-            frames.append(pd.read_parquet(path))
-        except Exception as error:  # pyarrow raises several types for a corrupt file
-            raise DatasetError(f"cannot read trajectory file {path}: {error}") from error
+    frames = [read_parquet(path, "trajectory") for path in trajectory_files(source)]
     data = pd.concat(frames, ignore_index=True)
     if {"run_id", "step"} <= set(data.columns):
         data = data.sort_values(["run_id", "step"], kind="stable").reset_index(drop=True)

@@ -67,8 +67,12 @@ def make_accelerator_env(
     """
     from archgym.envs.base import DesignEnv
     from archgym.objectives import TargetObjective, WeightedSumObjective
+    from archgym.parsing import check_int, check_number
     from archgym.simulators.accelerator.simulator import AcceleratorSimulator, resolve_network
 
+    check_int(seed, "Accelerator-v0 seed", minimum=0)
+    check_int(word_bits, "Accelerator-v0 word_bits", minimum=1, maximum=64)
+    check_number(node_nm, "Accelerator-v0 node_nm", minimum=1.0, maximum=1000.0)
     network = resolve_network(workload)
     simulator = AcceleratorSimulator(
         mapper_budget=mapper_budget,

@@ -31,7 +31,7 @@ def make_analytic_env(
     """
     from archgym.envs.base import DesignEnv
     from archgym.objectives import MultiObjective, TargetObjective
-    from archgym.simulators.analytic import PRESETS, AnalyticSimulator
+    from archgym.simulators.analytic import PRESETS, AnalyticSimulator, SeparableFunction
 
     if isinstance(workload, str):
         if workload not in PRESETS:
@@ -39,6 +39,11 @@ def make_analytic_env(
                 f"unknown analytic workload {workload!r}; known: {', '.join(PRESETS)}"
             )
         workload = PRESETS[workload]
+    elif not isinstance(workload, SeparableFunction):
+        raise WorkloadError(
+            f"analytic workload must be a preset name ({', '.join(PRESETS)}) or a "
+            f"SeparableFunction, got {workload!r}"
+        )
     named = {
         "target": lambda: TargetObjective(DEFAULT_TARGET, scales={"cost": 1.0}),
         "multi": lambda: MultiObjective(["cost", "area"], targets=DEFAULT_TARGET),

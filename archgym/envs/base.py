@@ -4,10 +4,23 @@ An action is a whole design. The observation is the metric vector normalised by
 each metric's scale. An infeasible design never raises out of ``step``: it
 yields the objective's ``invalid_reward`` (the documented penalty), an all-zero
 observation, ``info["valid"] = False`` and the reason in ``info["invalid_reason"]``.
+
+Actions follow Gymnasium's contract (``Space.contains``) for shape and dtype: a numpy
+array of exactly the action space's shape whose dtype casts safely to the space's
+(``np.can_cast``: int8..int64 and uint8..uint32 for the MultiDiscrete int64 indices;
+float16, float32 and small integers for the float32 Box), or a flat list or tuple of
+Python or numpy numbers (integers for MultiDiscrete). Anything else (None, a scalar,
+text, complex, booleans, nested lists, another shape, uint64 or float64 arrays) raises
+:class:`~archgym.errors.InvalidActionError` out of ``step``: it is a bug in the caller.
+Values are the design's business: an index out of its knob's range or a NaN in a unit
+vector is an infeasible design (the penalty); unit-vector values outside [0, 1] are
+clipped, as Gymnasium's continuous-control envs clip their actions.
 """
 
 from __future__ import annotations
 
+import numbers
+import os
 import time
 from typing import Any
 
@@ -15,8 +28,9 @@ import gymnasium as gym
 import numpy as np
 
 from archgym.cache import EvaluationCache
-from archgym.errors import ConfigError, InvalidDesignError
+from archgym.errors import ConfigError, InvalidActionError, InvalidDesignError
 from archgym.objectives import Objective, make_objective
+from archgym.parsing import check_int, check_number, is_real
 from archgym.simulator import Simulator
 from archgym.spaces import Design
 
@@ -88,7 +102,7 @@ class DesignEnv(gym.Env):
         terminate_on_target: bool = False,
         env_id: str | None = None,
         cost_model: str = "simulator",
-        proxy: str | None = None,
+        proxy: str | os.PathLike[str] | None = None,
     ) -> None:
         simulator = _choose_cost_model(simulator, cost_model, proxy, workload)
         if action_encoding not in ACTION_ENCODINGS:
@@ -101,6 +115,7 @@ class DesignEnv(gym.Env):
             or max_steps < 1
         ):
             raise ConfigError(f"max_steps must be an integer of at least 1, got {max_steps!r}")
+        _check_options(cache_size, invalid_reward, terminate_on_target, env_id)
         self.simulator = simulator
         self.workload = workload
         self.design_space = simulator.design_space
@@ -144,10 +159,50 @@ class DesignEnv(gym.Env):
         return np.zeros(self.observation_space.shape, dtype=np.float32), {}
 
     def decode(self, action: Any) -> Design:
-        """The design an action stands for, in this env's action encoding."""
+        """The design an action stands for, in this env's action encoding.
+
+        Raises InvalidActionError for an action without the action space's shape and
+        dtype (see the module docstring), InvalidDesignError for values outside the space.
+        """
+        self.check_action(action)
         if self.action_encoding == "multidiscrete":
             return self.design_space.from_indices(action)
         return self.design_space.from_unit(action)
+
+    def check_action(self, action: Any) -> None:
+        """Raise InvalidActionError unless ``action`` has the action space's shape and dtype.
+
+        The rule is Gymnasium's ``Space.contains`` without its bounds check (values are
+        checked as a design): a numpy array of the space's shape whose dtype casts safely
+        to the space's, or a flat list or tuple of numbers. Booleans are refused too,
+        although numpy would cast them, since True is no knob index.
+        """
+        space = self.action_space
+        integer = self.action_encoding == "multidiscrete"
+        kind = "integers" if integer else "numbers"
+        expected = (
+            f"expected a numpy array of shape {space.shape} and a dtype that casts safely to "
+            f"{space.dtype}, or a flat list of {space.shape[0]} {kind}"
+        )
+        if isinstance(action, np.ndarray):
+            if (
+                action.shape != space.shape
+                or action.dtype == np.bool_
+                or not np.can_cast(action.dtype, space.dtype)
+            ):
+                raise InvalidActionError(
+                    f"{self.env_id}: action array of shape {action.shape} and dtype "
+                    f"{action.dtype}; {expected}"
+                )
+            return
+        if isinstance(action, list | tuple):
+            if len(action) == space.shape[0] and all(_is_number(x, integer) for x in action):
+                return
+            shown = next((x for x in action if not _is_number(x, integer)), None)
+            found = f"holding {shown!r}" if shown is not None else f"of length {len(action)}"
+        else:
+            found = f"{action!r:.60} ({type(action).__name__})"
+        raise InvalidActionError(f"{self.env_id}: action {found}; {expected}")
 
     def encode(self, design: Design) -> np.ndarray:
         """The action that stands for a design."""
@@ -232,8 +287,25 @@ class DesignEnv(gym.Env):
         )
 
 
+def _is_number(value: Any, integer: bool) -> bool:
+    """A real number that is not a bool (an integer when ``integer``), as a list entry."""
+    return is_real(value) and (not integer or isinstance(value, numbers.Integral))
+
+
+def _check_options(
+    cache_size: Any, invalid_reward: Any, terminate_on_target: Any, env_id: Any
+) -> None:
+    check_int(cache_size, "cache_size", minimum=0)
+    if invalid_reward is not None:
+        check_number(invalid_reward, "invalid_reward")
+    if not isinstance(terminate_on_target, bool | np.bool_):
+        raise ConfigError(f"terminate_on_target must be true or false, got {terminate_on_target!r}")
+    if env_id is not None and (not isinstance(env_id, str) or not env_id.strip()):
+        raise ConfigError(f"env_id must be a non-empty text, got {env_id!r}")
+
+
 def _choose_cost_model(
-    simulator: Simulator, cost_model: str, proxy: str | None, workload: Any
+    simulator: Simulator, cost_model: str, proxy: str | os.PathLike[str] | None, workload: Any
 ) -> Simulator:
     if cost_model == "simulator":
         if proxy is not None:

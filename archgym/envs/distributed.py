@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archgym.envs.registry import register_env
-from archgym.errors import ConfigError, WorkloadError
+from archgym.errors import ArchGymError, ConfigError, WorkloadError
 
 if TYPE_CHECKING:
     from archgym.envs.base import DesignEnv
@@ -254,7 +254,7 @@ def _base_design(network: Any, system: Any, layout: Any, device: Any, default_la
     elif isinstance(network, Network):
         net = network
     elif isinstance(network, str | Path):
-        net = read_network_config(network)
+        net = _read_option("network", read_network_config, network)
     else:
         raise ConfigError(
             f"network must be 'archgym-4d', 'selene', a network YAML path or a Network, "
@@ -267,7 +267,7 @@ def _base_design(network: Any, system: Any, layout: Any, device: Any, default_la
     elif isinstance(system, SystemConfig):
         sys_config = system
     elif isinstance(system, str | Path):
-        read = read_system_config(system, dims)
+        read = _read_option("system", read_system_config, system, dims)
         sys_config, system_device = read.system, read.device
     else:
         raise ConfigError(f"system must be a system JSON path or a SystemConfig, got {system!r}")
@@ -285,6 +285,14 @@ def _base_design(network: Any, system: Any, layout: Any, device: Any, default_la
     else:
         device_spec = resolve_device(device)
     return BaseDesign(net, sys_config, layout), device_spec
+
+
+def _read_option(option: str, reader: Any, path: str | Path, *args: Any) -> Any:
+    """``reader(path, *args)``, its error prefixed with the option that named the file."""
+    try:
+        return reader(path, *args)
+    except ArchGymError as error:
+        raise type(error)(f"option {option!r}: {error}") from error
 
 
 def _as_int(name: str, value: Any) -> int:

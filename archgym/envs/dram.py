@@ -35,6 +35,8 @@ LATENCY_TARGET_NS = 30_000.0
 POWER_BUDGET_MW = 2400.0
 
 OBJECTIVES = ("power", "latency", "power_latency", "energy", "multi")
+#: Longest preset trace: a billion requests already take 17 GB of arrays.
+MAX_TRACE_LENGTH = 10**9
 
 
 def dram_objective(name: str) -> Objective:
@@ -85,8 +87,8 @@ def make_dram_env(
     from archgym.simulators.dram import PRESETS, DRAMSimulator, Trace, preset_trace, read_trace
 
     if isinstance(workload, str) and workload in PRESETS:
-        length = _as_int("trace_length", trace_length)
-        trace = preset_trace(workload, length, seed=_as_int("seed", seed))
+        length = _as_int("trace_length", trace_length, minimum=1, maximum=MAX_TRACE_LENGTH)
+        trace = preset_trace(workload, length, seed=_as_int("seed", seed, minimum=0))
     elif isinstance(workload, Trace):
         trace = workload
     elif isinstance(workload, (str, Path)):
@@ -106,14 +108,11 @@ def make_dram_env(
     return DesignEnv(simulator, trace, objective, env_id=ENV_ID, **env_options)
 
 
-def _as_int(name: str, value: Any) -> int:
-    # Options may arrive as text (config files, the CLI); int() reads those too.
-    from archgym.errors import ConfigError
+def _as_int(name: str, value: Any, minimum: int, maximum: int | None = None) -> int:
+    # Config files and the CLI parse numbers themselves: text here is a mistake, not "5".
+    from archgym.parsing import check_int
 
-    try:
-        return int(value)
-    except (TypeError, ValueError) as error:
-        raise ConfigError(f"DRAM env {name} must be an integer, got {value!r}") from error
+    return check_int(value, f"DRAM env {name}", minimum=minimum, maximum=maximum)
 
 
 register_env(

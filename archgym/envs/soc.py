@@ -59,12 +59,16 @@ def make_soc_env(
     to :class:`~archgym.envs.base.DesignEnv`.
     """
     from archgym.envs.base import DesignEnv
+    from archgym.errors import ConfigError
     from archgym.objectives import TargetObjective
     from archgym.simulators.soc import DEFAULT_LIBRARY, SoCSimulator
+    from archgym.simulators.soc.hardware import HardwareLibrary
 
     if isinstance(workload, Path):
         workload = str(workload)
-    simulator = SoCSimulator(workload, library or DEFAULT_LIBRARY)
+    if library is not None and not isinstance(library, HardwareLibrary):
+        raise ConfigError(f"SoC-v0 library must be a HardwareLibrary, got {library!r}")
+    simulator = SoCSimulator(workload, DEFAULT_LIBRARY if library is None else library)
     if isinstance(objective, str) and objective == "budget":
         objective = TargetObjective(default_targets(simulator.graph))
     return DesignEnv(simulator, simulator.graph, objective, env_id=ENV_ID, **env_options)

@@ -3,8 +3,9 @@
 A spec names envs (each with workloads, objectives and env options), agents (each with
 fixed hyperparameters and either a grid or seeded random draws of more), seeds and a
 budget per run. :func:`load_spec` reads and checks its structure; every error is a
-:class:`~archgym.errors.ConfigError` whose message starts with the path of the bad key,
-e.g. ``agents[1].grid.population_size: expected a list of values, got 8``.
+:class:`~archgym.errors.ConfigError` whose message starts with the path of the bad key
+(after the file's name when read from a file), e.g.
+``sweep.yaml: agents[1].grid.population_size: expected a list of values, got 8``.
 :func:`check_spec` then builds every env and every agent setting once (without
 evaluating anything), so unknown envs, workloads, metrics, env options, agents and
 hyperparameters fail before the first run too.
@@ -24,9 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from archgym.errors import ArchGymError, ConfigError
+from archgym.parsing import errors_at, read_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -120,16 +120,16 @@ def load_spec(path: str | os.PathLike[str]) -> SweepSpec:
     """Read and structurally check a YAML sweep spec.
 
     Relative ``imports`` (.py files) and ``output`` are resolved against the spec's folder.
-    Raises ConfigError (naming the bad key) for a malformed spec and FileNotFoundError for
-    a missing file.
+    Raises FileNotFoundError for a missing file, and ConfigError whose message starts with
+    the file, then the line (a file that is not UTF-8 or not YAML) or the path of the bad
+    key (``spec.yaml: agents[1].grid.population_size: ...``).
     """
     path = Path(path)
-    text = path.read_text()
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
-    return parse_spec(data, base_dir=path.parent, default_name=path.stem)
+    if not path.exists():
+        raise FileNotFoundError(f"sweep spec {path} does not exist")
+    data = read_yaml(path, "sweep spec", ConfigError)
+    with errors_at(str(path)):
+        return parse_spec(data, base_dir=path.parent, default_name=path.stem)
 
 
 def parse_spec(
@@ -477,8 +477,14 @@ def _env_key(where: str, entry: EnvEntry, j: int, k: int, error: Exception) -> s
     from archgym.errors import WorkloadError
 
     message = str(error)
-    if isinstance(error, WorkloadError) and entry.workloads[j] is not None:
-        return f"{where}.workloads[{j}]"
+    if isinstance(error, WorkloadError):
+        # A workload's reader named the file and line; the key is where the workload came
+        # from, never the objective (whatever words the file's path or message holds).
+        if entry.workloads[j] is not None:
+            return f"{where}.workloads[{j}]"
+        if "workload" in entry.options:
+            return f"{where}.options.workload"
+        return where
     about_objective = any(word in message.lower() for word in ("objective", "metric", "target"))
     if about_objective and entry.objectives[k] is not None:
         return f"{where}.objectives[{k}]"

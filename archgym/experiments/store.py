@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from archgym.data.loading import read_parquet
 from archgym.errors import ConfigError, DatasetError
 
 logger = logging.getLogger(__name__)
@@ -149,13 +150,17 @@ class ResultStore:
         """The manifest of ``run_id``, or None when the run has not finished."""
         path = self.runs_dir / run_id / MANIFEST
         try:
-            with open(path) as handle:
-                return json.load(handle)
+            with open(path, encoding="utf-8") as handle:
+                manifest = json.load(handle)
         except FileNotFoundError:
             return None
-        except (OSError, json.JSONDecodeError) as error:
+        except (OSError, ValueError, RecursionError) as error:  # ValueError: not UTF-8 or JSON
             logger.warning("ignoring unreadable manifest %s: %s", path, error)
             return None
+        if not isinstance(manifest, dict):
+            logger.warning("ignoring manifest %s: not a JSON object", path)
+            return None
+        return manifest
 
     def manifests(self) -> dict[str, dict[str, Any]]:
         """Every finished run's manifest, by run id."""
@@ -202,7 +207,7 @@ class ResultStore:
             files = self.trajectory_files(run_id)
             if not files:
                 continue
-            frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+            frame = pd.concat([read_parquet(f, "trajectory") for f in files], ignore_index=True)
             for column, value in _run_columns(manifest).items():
                 frame[column] = value
             frames.append(frame)
@@ -293,8 +298,5 @@ def load_results(path: str | os.PathLike[str]) -> pd.DataFrame:
     if path.is_dir():
         return ResultStore(path).load_trajectories()
     if path.is_file():
-        try:
-            return pd.read_parquet(path)
-        except Exception as error:  # pyarrow raises several types for a corrupt file
-            raise DatasetError(f"cannot read results file {path}: {error}") from error
+        return read_parquet(path, "results")
     raise DatasetError(f"no sweep results at {path}")

@@ -8,18 +8,20 @@ one joblib file holding the regressors and their metadata (env id, knob schema, 
 names and units, training-set size and hash, library versions); loading it against a
 different knob schema raises :class:`~archgym.errors.DatasetError` saying what differs.
 
-Saved models are pickles: load only files you trust.
+Saved models are pickles, and unpickling runs code: :meth:`ProxyModel.load` refuses a
+file whose content hash (recorded by :meth:`ProxyModel.save`) is missing or wrong before
+unpickling it, but the hash is no signature, so load only files you trust.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import logging
 import os
 import platform
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from archgym.errors import ConfigError, DatasetError
+from archgym.hashed_file import read_hashed, write_hashed
 from archgym.proxy.encoding import DesignEncoder
 from archgym.simulator import MetricSpec
 
@@ -212,16 +215,9 @@ class ProxyModel:
             "regressors": self.regressors,
             "transforms": self.transforms,
         }
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        os.close(fd)
-        try:
-            joblib.dump(payload, temporary, compress=3)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, path)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-        return path
+        buffer = io.BytesIO()
+        joblib.dump(payload, buffer, compress=3)
+        return write_hashed(path, FORMAT, buffer.getvalue())
 
     @classmethod
     def load(
@@ -233,15 +229,19 @@ class ProxyModel:
         """Read a saved model. With ``knob_schema`` (``DesignSpace.schema()``), raise
         DatasetError naming every difference when the model was trained on other knobs.
 
-        Raises DatasetError for a missing, unreadable or non-proxy file.
+        The file is a pickle, and unpickling runs code: its content hash (written by
+        :meth:`save`) is checked first, so a file archgym did not write, or one changed
+        since, is refused before it is unpickled (see :mod:`archgym.hashed_file`).
+        Raises DatasetError for a missing, unreadable, foreign, altered or non-proxy file.
         """
         import joblib
 
         path = Path(path)
         if not path.is_file():
             raise DatasetError(f"proxy model file {path} does not exist")
+        data = read_hashed(path, FORMAT, DatasetError)
         try:
-            payload = joblib.load(path)
+            payload = joblib.load(io.BytesIO(data))
         except Exception as error:  # joblib/pickle raise many types for a bad file
             raise DatasetError(f"cannot read proxy model {path}: {error}") from error
         if not isinstance(payload, dict) or payload.get("format") != FORMAT:

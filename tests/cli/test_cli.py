@@ -66,6 +66,11 @@ def test_unknown_env_prints_one_line_and_lists_known_envs():
         (["run", "archgym/Analytic-v0", "--budget", "0"], "--budget"),
         (["run", "archgym/Analytic-v0", "--set", "oops"], "expected key=value"),
         (["describe", "archgym/Analytic-v0", "--env-arg", "workload=nope"], "'nope'"),
+        (
+            ["describe", "archgym/Analytic-v0", "--env-arg", "z_levels=2001-13-45"],
+            "option 'z_levels' must be an integer, got '2001-13-45'",
+        ),
+        (["describe", "archgym/Analytic-v0", "--env-arg", "z_level=3"], "unknown option"),
     ],
 )
 def test_bad_input_is_one_clear_line(args, message, capsys):

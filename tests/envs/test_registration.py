@@ -80,5 +80,7 @@ def test_module_prefixed_make_works_without_prior_import():
 def test_make_env_names_unknown_env_and_bad_option():
     with pytest.raises(ConfigError, match="'archgym/Nope-v0'.*archgym/Analytic-v0"):
         archgym.make_env("archgym/Nope-v0")
-    with pytest.raises(ConfigError, match="archgym/Analytic-v0: bad option"):
+    with pytest.raises(
+        ConfigError, match="archgym/Analytic-v0: unknown option 'no_such_option'; known.*z_levels"
+    ):
         archgym.make_env("archgym/Analytic-v0", no_such_option=1)

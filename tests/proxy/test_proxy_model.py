@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 
 import gymnasium
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 
 from archgym.errors import ConfigError, DatasetError, InvalidDesignError
+from archgym.hashed_file import write_hashed
 from archgym.proxy import (
     ProxyModel,
     accuracy,
@@ -131,11 +133,10 @@ def test_saved_model_round_trips_with_metadata(analytic_model, model_path, analy
 
 
 def test_schema_mismatch_names_the_difference(model_path, tmp_path):
-    payload = joblib.load(model_path)
-    width = next(k for k in payload["metadata"]["knob_schema"] if k["name"] == "width")
+    model = ProxyModel.load(model_path)
+    width = next(k for k in model.metadata["knob_schema"] if k["name"] == "width")
     width["values"] = [1, 2, 4, 8]
-    tampered = tmp_path / "tampered.joblib"
-    joblib.dump(payload, tampered)
+    tampered = model.save(tmp_path / "tampered.joblib")
     with pytest.raises(DatasetError, match=r"knob 'width' values: model has \[1, 2, 4, 8\]"):
         gymnasium.make("archgym/Analytic-v0", cost_model="proxy", proxy=str(tampered))
 
@@ -154,7 +155,9 @@ def test_schema_differences_lists_missing_extra_and_changed_knobs():
 def test_load_rejects_files_that_are_not_proxies(tmp_path):
     with pytest.raises(DatasetError, match="does not exist"):
         ProxyModel.load(tmp_path / "missing.joblib")
-    joblib.dump({"something": 1}, tmp_path / "other.joblib")
+    buffer = io.BytesIO()
+    joblib.dump({"something": 1}, buffer)
+    write_hashed(tmp_path / "other.joblib", "archgym-proxy", buffer.getvalue())
     with pytest.raises(DatasetError, match="not an archgym proxy"):
         ProxyModel.load(tmp_path / "other.joblib")
 

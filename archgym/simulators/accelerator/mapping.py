@@ -145,18 +145,22 @@ def read_timeloop_map(
     """
     import re
 
-    import yaml
-
     from archgym.errors import WorkloadError
+    from archgym.parsing import INT64_MAX, check_int, errors_at, parse_int, read_yaml
 
     path = Path(path)
-    try:
-        entries = yaml.safe_load(path.read_text())["mapping"]
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
-        raise WorkloadError(f"{path}: not a Timeloop mapping YAML: {exc}") from exc
+    doc = read_yaml(path, "Timeloop mapping YAML", WorkloadError)
+    entries = doc.get("mapping") if isinstance(doc, dict) else None
+    if not isinstance(entries, list):
+        raise WorkloadError(f"{path}: not a Timeloop mapping YAML: expected a 'mapping:' list")
     slots = {s: dict.fromkeys(DIMS, 1) for s in SLOTS}
     orders = {"glb": DEFAULT_ORDER, "dram": DEFAULT_ORDER}
-    for entry in entries:
+    for i, entry in enumerate(entries):
+        where = f"{path}: mapping[{i}]"
+        if not isinstance(entry, dict):
+            raise WorkloadError(
+                f"{where}: expected a mapping of target, type, factors, got {entry!r}"
+            )
         kind = entry.get("type")
         if kind not in ("temporal", "spatial"):
             continue
@@ -165,13 +169,17 @@ def read_timeloop_map(
             match = re.fullmatch(r"([A-Z])(\d+)", token)
             if not match or match.group(1) not in _TIMELOOP_DIM:
                 raise WorkloadError(f"{path}: bad factor {token!r} for {entry.get('target')}")
-            factors[_TIMELOOP_DIM[match.group(1)]] = int(match.group(2))
+            factors[_TIMELOOP_DIM[match.group(1)]] = parse_int(
+                match.group(2), where, f"factor {token}", minimum=1, maximum=INT64_MAX
+            )
         perm = [_TIMELOOP_DIM[c] for c in str(entry.get("permutation", "")) if c in _TIMELOOP_DIM]
         target = entry.get("target")
         if kind == "spatial":
-            split = int(entry.get("split", len(perm)))
-            for i, d in enumerate(perm):
-                slots["x" if i < split else "y"][d] *= factors.get(d, 1)
+            split = check_int(
+                entry.get("split", len(perm)), f"{where}.split", minimum=0, error=WorkloadError
+            )
+            for k, d in enumerate(perm):
+                slots["x" if k < split else "y"][d] *= factors.get(d, 1)
             continue
         slot = "glb" if target == glb else "dram" if target == dram else "pe"
         for d, f in factors.items():
@@ -179,6 +187,9 @@ def read_timeloop_map(
         if slot in orders:
             orders[slot] = "".join(perm + [d for d in DIMS if d not in perm])
     rows = tuple(tuple(slots[s][d] for s in SLOTS) for d in DIMS)
-    mapping = Mapping(rows, orders["glb"], orders["dram"])
-    mapping.covers(layer)
+    if any(f > INT64_MAX for row in rows for f in row):
+        raise WorkloadError(f"{path}: the factors of one level multiply beyond 64 bits")
+    with errors_at(str(path)):  # the checks name the dim, not the file
+        mapping = Mapping(rows, orders["glb"], orders["dram"])
+        mapping.covers(layer)
     return mapping

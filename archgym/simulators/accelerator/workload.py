@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archgym.errors import WorkloadError
+from archgym.parsing import INT64_MAX, parse_int, read_text, read_yaml
 
 #: Loop dimensions, in the order every array in this package uses.
 DIMS: tuple[str, ...] = ("N", "G", "K", "C", "P", "Q", "R", "S")
@@ -189,17 +190,12 @@ def read_timeloop_problem(path: str | Path, name: str | None = None) -> Layer:
     (its Inputs projection pairs R with Wstride and S with Hstride). Raises
     :class:`WorkloadError` naming the file when it is missing or malformed.
     """
-    import yaml
-
     path = Path(path)
-    try:
-        doc = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise WorkloadError(f"{path}: cannot read Timeloop problem YAML: {exc}") from exc
-    try:
-        instance = doc["problem"]["instance"]
-    except (TypeError, KeyError) as exc:
-        raise WorkloadError(f"{path}: no 'problem: instance:' mapping") from exc
+    doc = read_yaml(path, "Timeloop problem YAML", WorkloadError)
+    problem = doc.get("problem") if isinstance(doc, dict) else None
+    instance = problem.get("instance") if isinstance(problem, dict) else None
+    if not isinstance(instance, dict):
+        raise WorkloadError(f"{path}: no 'problem: instance:' mapping")
     sizes: dict[str, int] = {}
     wanted = (*_TIMELOOP_KEYS, "Wstride", "Hstride", "Wdilation", "Hdilation")
     for key, value in instance.items():
@@ -252,12 +248,12 @@ def read_gamma_csv(path: str | Path, name: str | None = None) -> Network:
     file and line of a malformed row.
     """
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise WorkloadError(f"{path}: cannot read GAMMA CSV: {exc}") from exc
+    text = read_text(path, "GAMMA CSV")
     layers: list[Layer] = []
-    rows = list(csv.reader(text.splitlines()))
+    try:
+        rows = list(csv.reader(text.split("\n")))
+    except csv.Error as exc:  # a NUL byte, or a quoted field that never closes
+        raise WorkloadError(f"{path}: not a readable CSV file: {exc}") from None
     if not rows:
         raise WorkloadError(f"{path}: empty file")
     for lineno, row in enumerate(rows[1:], start=2):
@@ -277,12 +273,10 @@ def _gamma_row(path: Path, lineno: int, row: list[str], layer_name: str) -> Laye
     where = f"{path}, line {lineno}"
     if len(row) != 7:
         raise WorkloadError(f"{where}: expected 7 columns K,C,Y,X,R,S,T, got {len(row)}: {row}")
-    values: list[int] = []
-    for cell in row:
-        try:
-            values.append(int(cell.strip()))
-        except ValueError:
-            raise WorkloadError(f"{where}: {cell.strip()!r} is not an integer") from None
+    values = [
+        parse_int(cell.strip(), where, f"column {column}", maximum=INT64_MAX)
+        for column, cell in zip("KCYXRST", row, strict=True)
+    ]
     a, b, c, d, r, s, kind = values
     if kind not in GAMMA_TYPES:
         raise WorkloadError(f"{where}: unknown layer type T={kind} (expected 0, 1, 2 or 3)")

@@ -24,14 +24,13 @@ field and, for a parse error, the line.
 
 from __future__ import annotations
 
-import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from archgym.errors import ArchGymError, ConfigError, WorkloadError
+from archgym.parsing import is_real, read_json, read_yaml
 from archgym.simulators.distributed.devices import DeviceSpec
 from archgym.simulators.distributed.layout import ParallelLayout
 from archgym.simulators.distributed.network import TOPOLOGIES, Network, network_from_lists
@@ -79,7 +78,7 @@ class AstraSimWorkload:
 def read_workload_config(path: str | Path) -> AstraSimWorkload:
     """Read an ArchGym/ASTRA-sim workload config JSON; WorkloadError on bad input."""
     where = str(path)
-    data = _load(path, json.loads, WorkloadError, "JSON")
+    data = _load(path, read_json, WorkloadError, "JSON")
     values = {name: _integer(data, name, where, WorkloadError) for name in _WORKLOAD_FIELDS}
     phases = [name for name in PHASE_FIELDS if name in data]
     if len(phases) != 1:
@@ -129,7 +128,7 @@ def read_workload_config(path: str | Path) -> AstraSimWorkload:
 def read_network_config(path: str | Path) -> Network:
     """Read an ASTRA-sim analytical network YAML; ConfigError on bad input."""
     where = str(path)
-    data = _load(path, yaml.safe_load, ConfigError, "YAML")
+    data = _load(path, read_yaml, ConfigError, "YAML")
     lists = {}
     for name in ("topology", "npus_count", "bandwidth", "latency"):
         value = data.get(name)
@@ -144,7 +143,7 @@ def read_network_config(path: str | Path) -> Network:
             )
     for name, kind in (("npus_count", int), ("bandwidth", float), ("latency", float)):
         for k, value in enumerate(lists[name]):
-            bad = isinstance(value, bool) or not isinstance(value, int | float)
+            bad = not is_real(value) or not math.isfinite(value) or value < 0
             if bad or (kind is int and value != int(value)):
                 raise ConfigError(
                     f"{where}: field {name!r} entry {k} must be a {kind.__name__}, got {value!r}"
@@ -175,7 +174,7 @@ def read_system_config(path: str | Path, dimensions: int) -> AstraSimSystem:
     input.
     """
     where = str(path)
-    data = _load(path, json.loads, ConfigError, "JSON")
+    data = _load(path, read_json, ConfigError, "JSON")
     implementations = {}
     for collective in COLLECTIVES:
         name = collective.replace("_", "-") + "-implementation"
@@ -233,25 +232,9 @@ def read_system_config(path: str | Path, dimensions: int) -> AstraSimSystem:
 
 
 def _load(path: str | Path, parse, error: type[ArchGymError], kind: str) -> dict[str, Any]:
-    where = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise error(f"{where}: cannot read the file ({exc.strerror or exc})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise error(f"{where}: not a text file (byte {raw[:1]!r}... is not UTF-8)") from None
-    try:
-        data = parse(text)
-    except json.JSONDecodeError as exc:
-        raise error(f"{where}: line {exc.lineno}: not valid {kind} ({exc.msg})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"line {mark.line + 1}: " if mark is not None else ""
-        raise error(f"{where}: {line}not valid {kind} ({getattr(exc, 'problem', exc)})") from None
+    data = parse(path, f"ASTRA-sim {kind}", error)
     if not isinstance(data, dict):
-        raise error(f"{where}: expected a {kind} mapping of fields, got {type(data).__name__}")
+        raise error(f"{path}: expected a {kind} mapping of fields, got {type(data).__name__}")
     return data
 
 
@@ -263,12 +246,7 @@ def _integer(
             return default
         raise error(f"{where}: missing field {name!r}")
     value = data[name]
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or value != int(value)
-        or value < 1
-    ):
+    if not is_real(value) or not math.isfinite(value) or value != int(value) or value < 1:
         raise error(f"{where}: field {name!r} must be a positive integer, got {value!r}")
     return int(value)
 
@@ -279,7 +257,7 @@ def _number(data: dict, name: str, where: str, default: float | None = None) -> 
             return default
         raise ConfigError(f"{where}: missing field {name!r}")
     value = data[name]
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    if not is_real(value) or not math.isfinite(value) or value < 0:
         raise ConfigError(f"{where}: field {name!r} must be a non-negative number, got {value!r}")
     return float(value)
 

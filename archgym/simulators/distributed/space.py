@@ -186,7 +186,14 @@ def build_space(
     """The DesignSpace of the exposed ``knobs``: "all", group names from
     :data:`KNOB_GROUPS`, or knob names. ConfigError for an unknown name."""
     parameters = all_parameters(base, npus, training)
-    names = [knobs] if isinstance(knobs, str) else list(knobs)
+    if isinstance(knobs, str):
+        names = [knobs]
+    elif isinstance(knobs, list | tuple) and all(isinstance(k, str) for k in knobs):
+        names = list(knobs)
+    else:
+        raise ConfigError(
+            f"knobs: expected 'all', a knob group or a list of knob names, got {knobs!r}"
+        )
     chosen: list[str] = []
     for name in names:
         if name == "all":
@@ -202,7 +209,7 @@ def build_space(
             )
     exposed = [parameters[k][1] for k in dict.fromkeys(chosen)]
     if not exposed:
-        raise ConfigError("no knob exposed")
+        raise ConfigError(f"knobs: {knobs!r} exposes no knob")
     fixed = base_values(base)
     dims = len(base.network.dimensions)
     exposed_names = {p.name for p in exposed}

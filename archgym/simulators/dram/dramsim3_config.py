@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archgym.errors import ConfigError
+from archgym.parsing import errors_at, parse_float, read_text
 from archgym.simulators.dram.config import MAX_ACTIVE_TRANSACTIONS, ControllerConfig
 from archgym.simulators.dram.mapping import AddressMapping
 from archgym.simulators.dram.spec import MemSpec
@@ -67,11 +68,9 @@ class _Ini:
         self.parser = configparser.ConfigParser(
             inline_comment_prefixes=(";", "#"), comment_prefixes=(";", "#"), strict=False
         )
+        text = read_text(path, "DRAMsim3 config", ConfigError)
         try:
-            with path.open() as handle:
-                self.parser.read_file(handle)
-        except OSError as error:
-            raise ConfigError(f"DRAMsim3 config {str(path)!r} cannot be read: {error}") from error
+            self.parser.read_string(text, source=str(path))
         except configparser.Error as error:
             raise ConfigError(
                 f"DRAMsim3 config {str(path)!r} is not valid .ini: {error}"
@@ -86,12 +85,8 @@ class _Ini:
 
     def number(self, section: str, key: str, default: float | None = None) -> float:
         value = self.text(section, key, None if default is None else str(default))
-        try:
-            return float(value)
-        except ValueError:
-            raise ConfigError(
-                f"DRAMsim3 config {str(self.path)!r}: [{section}] {key} = {value!r} is not a number"
-            ) from None
+        where = f"DRAMsim3 config {str(self.path)!r}"
+        return parse_float(value, where, f"[{section}] {key} =", error=ConfigError)
 
     def integer(self, section: str, key: str, default: int | None = None) -> int:
         value = self.number(section, key, default)
@@ -294,7 +289,8 @@ def read_dramsim3_config(path: str | Path) -> DRAMsim3Config:
     every tREFI per rank, never postponed. Raises ConfigError naming the file and key.
     """
     ini = _Ini(Path(path))
-    spec = _memspec(ini)
-    mapping = _mapping(ini, spec)
-    mapping.check(spec)
-    return DRAMsim3Config(spec, mapping, _controller(ini, spec))
+    with errors_at(f"DRAMsim3 config {str(path)!r}"):  # MemSpec's checks name the field only
+        spec = _memspec(ini)
+        mapping = _mapping(ini, spec)
+        mapping.check(spec)
+        return DRAMsim3Config(spec, mapping, _controller(ini, spec))

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from archgym.errors import ConfigError
+from archgym.parsing import check_int, errors_at
 from archgym.simulators.dram.spec import MemSpec, read_json
 
 BUILTIN_MAPPINGS = ("rbc", "brc", "rbc_xor", "rbc_bg")
@@ -180,14 +181,20 @@ def mapping_from_dict(data: dict[str, Any], where: str = "address mapping") -> A
                 raise ConfigError(
                     f"{where}: XOR must be a list of {{FIRST, SECOND}} bit pairs, got {value!r}"
                 )
-            for pair in value:
-                try:
-                    xor.append((int(pair["FIRST"]), int(pair["SECOND"])))
-                except (KeyError, TypeError, ValueError) as error:
-                    raise ConfigError(f"{where}: bad XOR entry {pair!r}") from error
+            for i, pair in enumerate(value):
+                if not isinstance(pair, dict) or not {"FIRST", "SECOND"} <= set(pair):
+                    raise ConfigError(f"{where}: XOR[{i}] must be {{FIRST, SECOND}}, got {pair!r}")
+                xor.append(
+                    tuple(
+                        check_int(pair[key], f"{where}: XOR[{i}].{key}", minimum=0, maximum=63)
+                        for key in ("FIRST", "SECOND")
+                    )
+                )
         elif key in _DRAMSYS_KEYS:
-            if not isinstance(value, list) or not all(isinstance(b, int) for b in value):
-                raise ConfigError(f"{where}: {key} must be a list of bit positions")
+            if not isinstance(value, list) or not all(
+                isinstance(b, int) and not isinstance(b, bool) for b in value
+            ):
+                raise ConfigError(f"{where}: {key} must be a list of bit positions, got {value!r}")
             fields[_DRAMSYS_KEYS[key]] = tuple(value)
         else:
             raise ConfigError(
@@ -202,9 +209,10 @@ def mapping_from_dict(data: dict[str, Any], where: str = "address mapping") -> A
 def load_mapping(path: str | Path) -> AddressMapping:
     """Read a DRAMSys address-mapping JSON file; ConfigError names the file and the problem."""
     path = Path(path)
-    data = read_json(path, "address mapping")
-    mapping = mapping_from_dict(data, where=f"address mapping file {str(path)!r}")
-    return AddressMapping(**{**mapping.__dict__, "name": path.stem})
+    where = f"address mapping file {str(path)!r}"
+    with errors_at(where):  # AddressMapping's own checks name the bit, not the file
+        mapping = mapping_from_dict(read_json(path, "address mapping"), where=where)
+        return AddressMapping(**{**mapping.__dict__, "name": path.stem})
 
 
 def get_mapping(mapping: str | Path | AddressMapping, spec: MemSpec) -> AddressMapping:

@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from archgym.errors import ConfigError
+from archgym.parsing import check_number, errors_at, is_real
+from archgym.parsing import read_json as _read_json
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +77,10 @@ TIMING_FIELDS = (
     "tRFC_PB",
     "tREFI_PB",
 )
+#: Largest value of any MemSpec field: no DRAM parameter comes near it, and products of
+#: two such values still fit the simulator's int64 arithmetic.
+_FIELD_MAX = 2**31 - 1
+
 POWER_FIELDS = (
     "vdd",
     "idd0",
@@ -161,10 +167,10 @@ class MemSpec:
                 continue
             value = getattr(self, f.name)
             minimum = 0 if f.name in ("AL", "tRTRS", "idd6", "tRFC_PB", "tREFI_PB") else 1
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < minimum:
+            if not is_real(value) or not minimum <= value <= _FIELD_MAX:
                 raise ConfigError(
-                    f"memspec {self.name!r}: field {f.name!r} must be a number >= {minimum}, "
-                    f"got {value!r}"
+                    f"memspec {self.name!r}: field {f.name!r} must be a number in "
+                    f"{minimum}..{_FIELD_MAX}, got {value!r}"
                 )
         for f in ARCHITECTURE_FIELDS + TIMING_FIELDS[1:]:
             value = getattr(self, f)
@@ -173,7 +179,7 @@ class MemSpec:
                     f"memspec {self.name!r}: field {f!r} must be an integer, got {value!r}"
                 )
         for name in ("bank_groups", "banks_per_group", "rows", "columns", "ranks", "channels"):
-            value = getattr(self, name)
+            value = int(getattr(self, name))
             if value & (value - 1):
                 raise ConfigError(
                     f"memspec {self.name!r}: field {name!r} must be a power of two, got {value}"
@@ -268,6 +274,8 @@ def _section(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     section = data[key]
     if not isinstance(section, dict):
         raise ConfigError(f"{where}: section {key!r} must be an object")
+    for field_name, value in section.items():
+        check_number(value, f"{where}: {key}.{field_name}")
     return section
 
 
@@ -298,6 +306,8 @@ def memspec_from_dict(data: dict[str, Any], where: str = "memspec") -> MemSpec:
     for key in ("name", "memory_type"):
         if key not in data:
             raise ConfigError(f"{where}: missing field {key!r}")
+        if not isinstance(data[key], str):
+            raise ConfigError(f"{where}: field {key!r} must be text, got {data[key]!r}")
     values: dict[str, Any] = {"name": data["name"], "memory_type": data["memory_type"]}
     values.update(_take(_section(data, "architecture", where), ARCHITECTURE_FIELDS, where))
     values.update(_take(_section(data, "timing", where), TIMING_FIELDS, where))
@@ -467,6 +477,9 @@ def _from_dramsys(spec: Any, where: str) -> MemSpec:
     mtype = spec.get("memoryType")
     if mtype is None:
         raise ConfigError(f"{where}: missing field 'memoryType'")
+    for key in ("memoryType", "memoryId"):
+        if key in spec and not isinstance(spec[key], str):
+            raise ConfigError(f"{where}: field {key!r} must be text, got {spec[key]!r}")
     if mtype not in _DRAMSYS_ARCH:
         raise ConfigError(
             f"{where}: memoryType {mtype!r} is not supported; expected one of "
@@ -566,18 +579,15 @@ def load_memspec(path: str | Path) -> MemSpec:
     Raises ConfigError naming the file and the bad field, or the file if it cannot be read.
     """
     path = Path(path)
-    return memspec_from_dict(read_json(path, "memspec"), where=f"memspec file {str(path)!r}")
+    where = f"memspec file {str(path)!r}"
+    with errors_at(where):  # MemSpec's own checks name the field, not the file
+        return memspec_from_dict(read_json(path, "memspec"), where=where)
 
 
 def read_json(path: Path, what: str) -> Any:
-    """The parsed JSON of ``path``; ConfigError naming ``what`` and the file when it cannot
-    be read or parsed."""
-    try:
-        return json.loads(path.read_text())
-    except OSError as error:
-        raise ConfigError(f"{what} file {str(path)!r} cannot be read: {error}") from error
-    except json.JSONDecodeError as error:
-        raise ConfigError(f"{what} file {str(path)!r} is not valid JSON: {error}") from error
+    """The parsed JSON of ``path``; ConfigError naming ``what``, the file and the line when
+    it cannot be read or parsed (see :func:`archgym.parsing.read_json`)."""
+    return _read_json(path, what, ConfigError)
 
 
 @functools.cache

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from archgym.errors import WorkloadError
+from archgym.parsing import UINT64_MAX, parse_int, read_text
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,9 @@ PRESET_ADDRESS_SPACE = 1 << 30
 LINE_BYTES = 64
 #: Requests per block in the cloud presets (as in ArchGym's cloud-1/cloud-2 traces).
 CLOUD_BLOCK = 50
+#: Latest arrival cycle of a request: the simulator's int64 cycle arithmetic needs the
+#: headroom (near 2**62 it stops working). 2**48 cycles are 78 hours of a 1 GHz clock.
+MAX_ARRIVAL_CYCLE = 2**48
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,6 +75,11 @@ class Trace:
         if arrival[0] < 0 or np.any(np.diff(arrival) < 0):
             raise WorkloadError(
                 f"trace {self.name!r}: arrival_cycle must be non-negative and non-decreasing"
+            )
+        if arrival[-1] > MAX_ARRIVAL_CYCLE:
+            raise WorkloadError(
+                f"trace {self.name!r}: arrival cycle {arrival[-1]} is beyond the latest the "
+                f"simulator handles, {MAX_ARRIVAL_CYCLE} (2**48)"
             )
         for array in (arrival, address, is_write):
             array.setflags(write=False)
@@ -109,20 +118,12 @@ class Trace:
 # Readers --------------------------------------------------------------------------------
 
 
-def _int(text: str, base: int, path: Path, line_no: int, what: str) -> int:
-    try:
-        value = int(text, base)
-    except ValueError:
-        raise WorkloadError(f"{path}:{line_no}: bad {what} {text!r}") from None
-    if value < 0:
-        raise WorkloadError(f"{path}:{line_no}: {what} {text!r} is negative")
-    return value
+def _cycle(text: str, path: Path, line_no: int) -> int:
+    return parse_int(text, f"{path}:{line_no}", "cycle", maximum=MAX_ARRIVAL_CYCLE)
 
 
 def _address(text: str, path: Path, line_no: int) -> int:
-    if text.lower().startswith("0x"):
-        return _int(text, 16, path, line_no, "address")
-    return _int(text, 10, path, line_no, "address")
+    return parse_int(text, f"{path}:{line_no}", "address", base=0, maximum=UINT64_MAX)
 
 
 def _op(text: str, reads: tuple[str, ...], writes: tuple[str, ...], path: Path, n: int) -> bool:
@@ -139,7 +140,7 @@ def _op(text: str, reads: tuple[str, ...], writes: tuple[str, ...], path: Path, 
 def _parse_stl(tokens: list[str], path: Path, n: int) -> tuple[int, int, bool]:
     if len(tokens) < 3 or not tokens[0].endswith(":"):
         raise WorkloadError(f"{path}:{n}: expected '<cycle>: read|write 0x<address>'")
-    cycle = _int(tokens[0][:-1], 10, path, n, "cycle")
+    cycle = _cycle(tokens[0][:-1], path, n)
     write = _op(tokens[1], ("read",), ("write",), path, n)
     return cycle, _address(tokens[2], path, n), write
 
@@ -148,7 +149,7 @@ def _parse_dramsim3(tokens: list[str], path: Path, n: int) -> tuple[int, int, bo
     if len(tokens) != 3:
         raise WorkloadError(f"{path}:{n}: expected '0x<address> READ|WRITE <cycle>'")
     write = _op(tokens[1], ("read", "r"), ("write", "w"), path, n)
-    return _int(tokens[2], 10, path, n, "cycle"), _address(tokens[0], path, n), write
+    return _cycle(tokens[2], path, n), _address(tokens[0], path, n), write
 
 
 def _parse_ramulator(tokens: list[str], path: Path, n: int) -> tuple[int, int, bool]:
@@ -177,17 +178,17 @@ def _sniff(path: Path, first: str) -> str:
 def read_trace(path: str | Path, format: str = "auto", name: str | None = None) -> Trace:
     """Read a trace file in one of :data:`FORMATS` (``"auto"`` guesses from the content).
 
-    Raises WorkloadError naming the file and line of the first malformed line, or the file
-    if it cannot be read or is empty.
+    Raises WorkloadError naming the file and line of the first malformed line (a number
+    that is not decimal or ``0x`` hexadecimal, a cycle beyond :data:`MAX_ARRIVAL_CYCLE`,
+    an address beyond 64 bits, bytes that are not UTF-8), or the file if it cannot be read
+    or is empty.
     """
     path = Path(path)
     if format != "auto" and format not in FORMATS:
         raise WorkloadError(f"unknown trace format {format!r}; expected auto or one of {FORMATS}")
-    try:
-        text = path.read_text()
-    except OSError as error:
-        raise WorkloadError(f"trace file {str(path)!r} cannot be read: {error}") from error
-    lines = text.splitlines()
+    # Split on newlines only: str.splitlines also splits on form feeds and other
+    # separators, which would shift the line numbers the errors report.
+    lines = read_text(path, "trace").split("\n")
     body = [
         (i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")
     ]
@@ -208,8 +209,6 @@ def read_trace(path: str | Path, format: str = "auto", name: str | None = None) 
             raise WorkloadError(
                 f"{path}:{line_no}: cycle {cycle} is earlier than the previous request's {previous}"
             )
-        if addr >= 1 << 64:
-            raise WorkloadError(f"{path}:{line_no}: address does not fit in 64 bits")
         previous = cycle
         arrival[k] = cycle
         address[k] = addr

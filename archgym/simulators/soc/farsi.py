@@ -46,11 +46,13 @@ in hpvm_cava's iteration counts) is logged as a warning and ignored, as FARSI do
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import math
 from pathlib import Path
 
 from archgym.errors import ConfigError, WorkloadError
+from archgym.parsing import errors_at, parse_float, read_text
 from archgym.simulators.soc.taskgraph import AcceleratorIP, Edge, Task, TaskGraph
 
 logger = logging.getLogger(__name__)
@@ -148,6 +150,8 @@ def load_farsi_workload(
     itr_file = _find(directory, name, "iterations")
     if itr_file is not None:
         itr_header, itr_rows = _read_table(itr_file)
+        if not itr_header:
+            raise WorkloadError(f"{itr_file}:1: expected a column of iteration counts")
         column = "number of iterations" if "number of iterations" in itr_header else itr_header[0]
         for task, (line, row) in _by_task(itr_file, itr_rows, task_names).items():
             value = _number(itr_file, line, column, row.get(column, ""))
@@ -163,10 +167,10 @@ def load_farsi_workload(
         if task not in perf:
             raise WorkloadError(f"{perf_file}: no row for task {task!r}")
         line, row = perf[task]
-        gpp = _number(perf_file, line, GPP_COLUMN, row.get(GPP_COLUMN, ""))
+        gpp = _number(perf_file, line, GPP_COLUMN, row.get(GPP_COLUMN, ""), minimum=0.0)
         ip = None
         if ip_column is not None:
-            ip_cycles = _number(perf_file, line, ip_column, row.get(ip_column, ""))
+            ip_cycles = _number(perf_file, line, ip_column, row.get(ip_column, ""), minimum=0.0)
             if ip_cycles is not None:
                 ip = AcceleratorIP(
                     cycles=ip_cycles,
@@ -176,13 +180,14 @@ def load_farsi_workload(
                 )
         tasks.append(Task(task, gpp, iterations.get(task, 1), ip))
 
-    return TaskGraph(
-        name=name,
-        tasks=tuple(tasks),
-        edges=tuple(edges),
-        latency_budget_s=_budget(directory, name),
-        description=f"FARSI database {directory / name}",
-    )
+    with errors_at(f"FARSI database {directory / name}"):  # graph checks name no file
+        return TaskGraph(
+            name=name,
+            tasks=tuple(tasks),
+            edges=tuple(edges),
+            latency_budget_s=_budget(directory, name),
+            description=f"FARSI database {directory / name}",
+        )
 
 
 def _locate(path: Path, workload: str | None) -> tuple[Path, str]:
@@ -233,8 +238,9 @@ def _require(directory: Path, workload: str, table: str) -> Path:
 
 def _read_table(path: Path) -> tuple[list[str], list[tuple[int, str, dict[str, str]]]]:
     """Header (without the label cell) and rows as (line, name, {column: cell})."""
+    text = read_text(path, "FARSI database CSV")
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
+        with io.StringIO(text, newline="") as handle:
             reader = csv.reader(handle)
             rows = []
             header: list[str] | None = None
@@ -252,9 +258,7 @@ def _read_table(path: Path) -> tuple[list[str], list[tuple[int, str, dict[str, s
                     )
                 values = dict(zip(header, cells[1:], strict=False))
                 rows.append((line, cells[0], values))
-    except OSError as error:
-        raise WorkloadError(f"cannot read {path}: {error}") from error
-    except (UnicodeDecodeError, csv.Error) as error:
+    except csv.Error as error:
         raise WorkloadError(f"{path}: not a readable CSV file: {error}") from error
     if header is None:
         raise WorkloadError(f"{path}: empty file, expected a header row")
@@ -306,18 +310,12 @@ def _read_movement(path: Path) -> tuple[list[str], list[Edge]]:
     return tasks, edges
 
 
-def _number(path: Path | None, line: int, column: str, cell: str) -> float | None:
+def _number(
+    path: Path | None, line: int, column: str, cell: str, minimum: float | None = None
+) -> float | None:
     if cell == "":
         return None
-    try:
-        value = float(cell)
-    except ValueError:
-        raise WorkloadError(
-            f"{path}:{line}: column {column!r}: expected a number, got {cell!r}"
-        ) from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise WorkloadError(f"{path}:{line}: column {column!r}: expected a finite number")
-    return value
+    return parse_float(cell, f"{path}:{line}", f"column {column!r}", minimum=minimum)
 
 
 def _ip_value(

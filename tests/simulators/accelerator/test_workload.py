@@ -130,7 +130,7 @@ def test_read_gamma_csv_names_file_and_line(accel_data):
 def test_read_gamma_csv_bad_cell(tmp_path):
     path = tmp_path / "m.csv"
     path.write_text("K,C,Y,X,R,S,T\n4,4,8,8,3,3,1\n4,x,8,8,3,3,1\n")
-    with pytest.raises(WorkloadError, match=r"m\.csv, line 3: 'x' is not an integer"):
+    with pytest.raises(WorkloadError, match=r"m\.csv, line 3: column C 'x' is not an integer"):
         read_gamma_csv(path)
     path.write_text("K,C,Y,X,R,S,T\n4,4,8,8,3,3,9\n")
     with pytest.raises(WorkloadError, match="line 2: unknown layer type T=9"):
