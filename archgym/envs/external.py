@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from archgym.envs.registry import register_env
+from archgym.envs.registry import passes_options, register_env
 from archgym.errors import ConfigError, WorkloadError
 
 if TYPE_CHECKING:
@@ -77,6 +77,12 @@ def _split_options(options: dict[str, Any], names: tuple[str, ...]) -> dict[str,
 
 #: Options every external env passes to its simulator rather than to DesignEnv.
 _RUN_OPTIONS = ("binary", "timeout_s", "environment", "work_root", "keep_work_dirs", "jobs")
+#: Each env's own simulator options, besides the run options.
+_DRAMSIM3_OPTIONS = ("memspec", "address_mapping")
+_RAMULATOR2_OPTIONS = ("org_preset", "timing_preset", "ranks", "channel_width", "address_mapping")
+_DRAMSYS_OPTIONS = ("memspec", "memspec_file", "address_mapping")
+_TIMELOOP_OPTIONS = ("word_bits",)
+_ASTRASIM_OPTIONS = ("npus", "latency_ns", "endpoint_delay")
 
 
 def dram_trace(workload: Any, trace_length: Any = 10_000, seed: Any = 0) -> Any:
@@ -121,6 +127,7 @@ def _dram_env(
     return DesignEnv(simulator, trace, objective, env_id=env_id, **env_options)
 
 
+@passes_options(*_RUN_OPTIONS, *_DRAMSIM3_OPTIONS)
 def make_dramsim3_env(
     workload: Any = "stream",
     objective: Any = "power",
@@ -136,12 +143,19 @@ def make_dramsim3_env(
     ``jobs``... go to :class:`~archgym.simulators.external.dramsim3.DRAMsim3Simulator`;
     the rest to :class:`~archgym.envs.base.DesignEnv`.
     """
-    tool = ("memspec", "address_mapping")
     return _dram_env(
-        "dramsim3", DRAMSIM3_ENV_ID, workload, objective, trace_length, seed, tool, options
+        "dramsim3",
+        DRAMSIM3_ENV_ID,
+        workload,
+        objective,
+        trace_length,
+        seed,
+        _DRAMSIM3_OPTIONS,
+        options,
     )
 
 
+@passes_options(*_RUN_OPTIONS, *_RAMULATOR2_OPTIONS)
 def make_ramulator2_env(
     workload: Any = "stream",
     objective: Any = "power",
@@ -154,12 +168,19 @@ def make_ramulator2_env(
     Simulator options: ``binary``, ``org_preset``, ``timing_preset``, ``ranks``,
     ``channel_width``, ``address_mapping`` and the run options (``timeout_s``...).
     """
-    tool = ("org_preset", "timing_preset", "ranks", "channel_width", "address_mapping")
     return _dram_env(
-        "ramulator2", RAMULATOR2_ENV_ID, workload, objective, trace_length, seed, tool, options
+        "ramulator2",
+        RAMULATOR2_ENV_ID,
+        workload,
+        objective,
+        trace_length,
+        seed,
+        _RAMULATOR2_OPTIONS,
+        options,
     )
 
 
+@passes_options(*_RUN_OPTIONS, *_DRAMSYS_OPTIONS)
 def make_dramsys_env(
     workload: Any = "stream",
     objective: Any = "power",
@@ -172,12 +193,19 @@ def make_dramsys_env(
     Simulator options: ``binary``, ``memspec``, ``memspec_file``, ``address_mapping`` and
     the run options.
     """
-    tool = ("memspec", "memspec_file", "address_mapping")
     return _dram_env(
-        "dramsys", DRAMSYS_ENV_ID, workload, objective, trace_length, seed, tool, options
+        "dramsys",
+        DRAMSYS_ENV_ID,
+        workload,
+        objective,
+        trace_length,
+        seed,
+        _DRAMSYS_OPTIONS,
+        options,
     )
 
 
+@passes_options(*_RUN_OPTIONS, *_TIMELOOP_OPTIONS)
 def make_timeloop_env(
     workload: Any = "small_conv", objective: Any = "edp", **options: Any
 ) -> DesignEnv:
@@ -192,7 +220,9 @@ def make_timeloop_env(
     from archgym.envs.base import DesignEnv
     from archgym.envs.thirdparty import resolve_workload
 
-    simulator = make_adapter("timeloop", **_split_options(options, _RUN_OPTIONS + ("word_bits",)))
+    simulator = make_adapter(
+        "timeloop", **_split_options(options, _RUN_OPTIONS + _TIMELOOP_OPTIONS)
+    )
     if isinstance(objective, str) and objective in TIMELOOP_OBJECTIVES:
         objective = TIMELOOP_OBJECTIVES[objective]
     return DesignEnv(
@@ -200,6 +230,7 @@ def make_timeloop_env(
     )
 
 
+@passes_options(*_RUN_OPTIONS, *_ASTRASIM_OPTIONS)
 def make_astrasim_env(
     workload: Any = "dp-4layers", objective: Any = "step_time", **options: Any
 ) -> DesignEnv:
@@ -213,8 +244,9 @@ def make_astrasim_env(
     from archgym.envs.base import DesignEnv
     from archgym.simulators.external.astrasim import get_step
 
-    tool = _RUN_OPTIONS + ("npus", "latency_ns", "endpoint_delay")
-    simulator = make_adapter("astrasim", **_split_options(options, tool))
+    simulator = make_adapter(
+        "astrasim", **_split_options(options, _RUN_OPTIONS + _ASTRASIM_OPTIONS)
+    )
     if isinstance(objective, str) and objective in ASTRASIM_OBJECTIVES:
         objective = ASTRASIM_OBJECTIVES[objective]
     return DesignEnv(simulator, get_step(workload), objective, env_id=ASTRASIM_ENV_ID, **options)

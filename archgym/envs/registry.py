@@ -99,11 +99,23 @@ def check_options(env_id: str, options: dict[str, Any]) -> None:
             )
 
 
+def passes_options(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark an env factory as taking ``names`` through its ``**options`` and passing
+    them on (to its simulator), so that make_env's option check knows them."""
+
+    def mark(factory: Callable[..., Any]) -> Callable[..., Any]:
+        factory.passed_options = names
+        return factory
+
+    return mark
+
+
 def option_parameters(env_id: str) -> dict[str, tuple[Any, str]] | None:
     """The options ``make_env(env_id, ...)`` accepts, as ``{name: (annotation, module)}``.
 
-    The factory's keyword parameters plus, when it takes ``**options``, DesignEnv's
-    (except those the factory sets itself). None when the factory cannot be inspected.
+    The factory's keyword parameters, those it declares with :func:`passes_options`
+    and, when it takes ``**options``, DesignEnv's (except those the factory sets
+    itself). None when the factory cannot be inspected.
     """
     from archgym.envs.base import DesignEnv
 
@@ -119,6 +131,8 @@ def option_parameters(env_id: str) -> dict[str, tuple[Any, str]] | None:
         for name, p in signature.parameters.items()
         if p.kind in keyword_kinds
     }
+    for name in getattr(factory, "passed_options", ()):
+        found.setdefault(name, (inspect.Parameter.empty, module))
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values()):
         env_parameters = inspect.signature(DesignEnv.__init__).parameters.values()
         for p in env_parameters:

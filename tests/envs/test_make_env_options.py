@@ -76,6 +76,8 @@ def test_careless_option_values_build_or_raise_an_archgym_error(env_id, data):
         ("archgym/Accelerator-v0", {"word_bits": 0}, "word_bits: 0 is out of range"),
         ("archgym/Accelerator-v0", {"node_nm": -45.0}, "node_nm: -45.0 is out of range"),
         ("archgym/Accelerator-v0", {"seed": -3}, "seed: -3 is out of range"),
+        ("archgym/DRAMsim3-v0", {"binry": "x"}, "unknown option 'binry'"),
+        ("archgym/Timeloop-v0", {"wordbits": 8}, "unknown option 'wordbits'"),
     ],
 )
 def test_bad_options_are_named(env_id, options, expected):
@@ -95,3 +97,18 @@ def test_a_factory_bug_still_surfaces_as_config_error_with_its_cause(monkeypatch
     with pytest.raises(ConfigError, match="cannot build with options {}: KeyError") as info:
         make_env("archgym/Analytic-v0")
     assert isinstance(info.value.__cause__, KeyError)
+
+
+@pytest.mark.parametrize(
+    ("env_id", "option"),
+    [
+        ("archgym/DRAMsim3-v0", "binary"),
+        ("archgym/Ramulator2-v0", "org_preset"),
+        ("archgym/DRAMSys-v0", "memspec_file"),
+        ("archgym/Timeloop-v0", "word_bits"),
+        ("archgym/AstraSim-v0", "endpoint_delay"),
+    ],
+)
+def test_external_envs_accept_the_options_they_pass_to_their_tool(env_id, option):
+    assert option in option_parameters(env_id)
+    assert "timeout_s" in option_parameters(env_id)
