@@ -54,8 +54,14 @@ from archgym.simulators.accelerator.architecture import (
     OPERANDS,
     Architecture,
     MemoryLevel,
+    Port,
+)
+from archgym.simulators.accelerator.loopnest import LoopNest
+from archgym.simulators.accelerator.templates import (
+    Buffer,
     eyeriss_like,
     systolic,
+    template,
     timeloop_reference,
 )
 from archgym.simulators.accelerator.mapper import (
@@ -92,12 +98,15 @@ __all__ = [
     "NETWORKS",
     "OPERANDS",
     "Architecture",
+    "Buffer",
     "Layer",
     "LayerResult",
+    "LoopNest",
     "MapperResult",
     "Mapping",
     "MemoryLevel",
     "Network",
+    "Port",
     "NetworkResult",
     "alexnet",
     "bert_base",
@@ -116,6 +125,7 @@ __all__ = [
     "search",
     "search_network",
     "systolic",
+    "template",
     "timeloop_reference",
     "vgg16",
 ]
