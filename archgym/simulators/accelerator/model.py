@@ -94,6 +94,8 @@ class ArchArrays:
     port_serve: np.ndarray
     port_nserve: np.ndarray
     attach: np.ndarray
+    lvl_ops: np.ndarray
+    lvl_nops: np.ndarray
 
     def kernel_args(self) -> tuple:
         """The architecture's positional arguments of :func:`kernel.evaluate_nest`."""
@@ -164,6 +166,10 @@ def _build_arch_arrays(arch: Architecture) -> ArchArrays:
             attach[op, d] = next(
                 (m for m, lv in enumerate(c) if d in arch.levels[lv].served_dims), len(c)
             )
+    lvl_ops = np.zeros((n_levels, 3), dtype=np.int64)
+    lvl_nops = np.array([len(lv.operands) for lv in arch.levels], dtype=np.int64)
+    for i, lv in enumerate(arch.levels):
+        lvl_ops[i, : len(lv.operands)] = lv.operands
     iparams = np.array(
         [int(arch.convention == "zigzag"), arch.pipeline_fill_cycles, n_levels, len(ports)],
         dtype=np.int64,
@@ -185,6 +191,8 @@ def _build_arch_arrays(arch: Architecture) -> ArchArrays:
         port_serve,
         port_nserve,
         attach,
+        lvl_ops,
+        lvl_nops,
     )
 
 

@@ -1,0 +1,326 @@
+"""Compiled temporal-mapping search of the mapper (numba): loop orders, greedy allocation.
+
+For one spatial unrolling, :func:`search_orders` walks loop orders of the temporal loop
+factors (all distinct permutations in lexicographic order, or a seeded random sample of
+them), allocates each order to the memory hierarchy with :func:`allocate` and costs it
+with :func:`.kernel.evaluate_nest`, keeping the best by the objective.
+
+:func:`allocate` is ZigZag's LOMA memory allocator: levels are filled bottom-up; at each
+level every operand it holds may take any prefix of its remaining loops whose tile fits,
+and the combination (tiles summed over the operands sharing the level) that minimises
+the traffic to the level above wins, ties to the later one; the outermost level of an
+operand takes all its remaining loops.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from archgym.simulators.accelerator.kernel import (
+    MAX_CHAIN,
+    OK,
+    capacity_precision,
+    evaluate_nest,
+    tile_elements,
+)
+
+OBJ_ENERGY, OBJ_DELAY, OBJ_EDP = 0, 1, 2
+
+
+@njit(cache=True)
+def _tile_bits(op, level_arch, tcum, spc, cum, layer, zigzag, p):
+    for d in range(8):
+        cum[d] = tcum[d] * spc[op, level_arch, d]
+    return tile_elements(op, cum, layer, zigzag) * p
+
+
+@njit(cache=True)
+def allocate(
+    ldim, lsize, n_loops, layer, zigzag, prec, chain_len, lvl_m, lvl_ops, lvl_nops, lvl_cap,
+    lvl_db, lvl_word, spc, sp_oir, cuts,
+):
+    """Allocate the loop order (ldim, lsize) to the levels; fills ``cuts`` (3, MAX_CHAIN).
+
+    Returns False when the order fits no allocation (a tile overflows a level, or the
+    outermost level of an operand cannot take its remaining loops).
+    """
+    n_levels = lvl_cap.shape[0]
+    pos = np.zeros(3, dtype=np.int64)
+    tcum = np.ones((3, 8))
+    cum = np.empty(8)
+    sizes = np.zeros((3, n_loops + 1))
+    n_sizes = np.zeros(3, dtype=np.int64)
+    offset = np.zeros(3, dtype=np.int64)
+    access = np.zeros((3, n_loops + 1))
+    choice = np.zeros(3, dtype=np.int64)
+    for lv in range(n_levels):
+        nops = lvl_nops[lv]
+        if nops == 0:
+            continue
+        cap = lvl_cap[lv]
+        for k in range(nops):
+            op = lvl_ops[lv, k]
+            m = lvl_m[lv, op]
+            top = m == chain_len[op] - 1
+            start = pos[op]
+            p = capacity_precision(op, m, chain_len[op], ldim, n_loops, start, sp_oir, prec, lvl_word[lv])
+            all_bits = 0.0
+            if lvl_db[lv]:
+                t = tcum[op].copy()
+                for j in range(start, n_loops):
+                    t[ldim[j]] *= lsize[j]
+                all_bits = _tile_bits(op, m, t, spc, cum, layer, zigzag, p)
+            t = tcum[op].copy()
+            count = 0
+            for i in range(n_loops - start + 1):
+                if i > 0:
+                    t[ldim[start + i - 1]] *= lsize[start + i - 1]
+                bits = _tile_bits(op, m, t, spc, cum, layer, zigzag, p)
+                if lvl_db[lv] and start + i < n_loops and bits < all_bits:
+                    bits *= 2.0
+                if bits > cap:
+                    if i == 0:
+                        return False
+                    break
+                sizes[k, count] = bits
+                count += 1
+            if top:
+                if start + count - 1 != n_loops:
+                    return False
+                sizes[k, 0] = sizes[k, count - 1]
+                offset[k] = count - 1
+                n_sizes[k] = 1
+                access[k, 0] = 0.0
+            else:
+                offset[k] = 0
+                n_sizes[k] = count
+                for i in range(count):
+                    rest = 1.0
+                    for j in range(start + i, n_loops):
+                        rest *= lsize[j]
+                    access[k, i] = rest * sizes[k, i]
+        # the combination of prefixes (last operand fastest) with the least traffic above
+        n_comb = 1
+        for k in range(nops):
+            n_comb *= n_sizes[k]
+        best = np.inf
+        found = False
+        for c in range(n_comb):
+            rem = c
+            total = 0.0
+            acc = 0.0
+            for k in range(nops - 1, -1, -1):
+                idx = rem % n_sizes[k]
+                rem //= n_sizes[k]
+                total += sizes[k, idx]
+                acc += access[k, idx]
+            if total > cap:
+                if c == 0:
+                    return False
+                continue
+            if acc <= best:
+                best = acc
+                found = True
+                rem = c
+                for k in range(nops - 1, -1, -1):
+                    choice[k] = rem % n_sizes[k] + offset[k]
+                    rem //= n_sizes[k]
+        if not found:
+            return False
+        for k in range(nops):
+            op = lvl_ops[lv, k]
+            m = lvl_m[lv, op]
+            for j in range(pos[op], pos[op] + choice[k]):
+                tcum[op, ldim[j]] *= lsize[j]
+            pos[op] += choice[k]
+            cuts[op, m] = pos[op]
+    return True
+
+
+@njit(cache=True)
+def _next_permutation(a, n):
+    """Next lexicographic permutation of a[:n] in place; False after the last one."""
+    i = n - 2
+    while i >= 0 and a[i] >= a[i + 1]:
+        i -= 1
+    if i < 0:
+        return False
+    j = n - 1
+    while a[j] <= a[i]:
+        j -= 1
+    a[i], a[j] = a[j], a[i]
+    lo, hi = i + 1, n - 1
+    while lo < hi:
+        a[lo], a[hi] = a[hi], a[lo]
+        lo += 1
+        hi -= 1
+    return True
+
+
+@njit(cache=True)
+def _score(objective, energy, cycles):
+    if objective == OBJ_ENERGY:
+        return energy, cycles
+    if objective == OBJ_DELAY:
+        return cycles, energy
+    return energy * cycles, cycles
+
+
+@njit(cache=True)
+def _cost_order(
+    order, key_dim, key_size, n_keys, objective, layer, zigzag, prec, iparams, fparams, chain,
+    chain_len, lvl_cap, lvl_db, lvl_cost, lvl_word, lvl_pe, lvl_m, pd_port, port_info,
+    port_serve, port_nserve, lvl_ops, lvl_nops, sp_req, spc_f, spc_i, units_f, units_i,
+    boost_f, boost_i, sp_oir_f, sp_oir_i, orel_sp, drain, ldim, lsize, cuts, energy, counts,
+    latency,
+):
+    """Allocate and cost one order; returns (feasible, score, tie-break score)."""
+    for i in range(n_keys):
+        ldim[i] = key_dim[order[i]]
+        lsize[i] = key_size[order[i]]
+    ok = allocate(
+        ldim, lsize, n_keys, layer, zigzag, prec, chain_len, lvl_m, lvl_ops, lvl_nops,
+        lvl_cap, lvl_db, lvl_word, spc_f, sp_oir_f, cuts,
+    )
+    if not ok:
+        return False, np.inf, np.inf
+    status, _over, _which, cycles, _ideal = evaluate_nest(
+        ldim, lsize, n_keys, cuts, layer, iparams, fparams, chain, chain_len, lvl_cap,
+        lvl_db, lvl_cost, lvl_word, lvl_pe, lvl_m, pd_port, port_info, port_serve,
+        port_nserve, sp_req, spc_f, spc_i, units_f, units_i, boost_f, boost_i,
+        sp_oir_f, sp_oir_i, orel_sp, drain, energy, counts, latency,
+    )
+    if status != OK:
+        return False, np.inf, np.inf
+    s1, s2 = _score(objective, energy.sum(), cycles)
+    return True, s1, s2
+
+
+@njit(cache=True)
+def search_orders(
+    key_dim,
+    key_size,
+    n_keys,
+    exhaustive,
+    n_orders,
+    seed,
+    objective,
+    layer,
+    iparams,
+    fparams,
+    chain,
+    chain_len,
+    lvl_cap,
+    lvl_db,
+    lvl_cost,
+    lvl_word,
+    lvl_pe,
+    lvl_m,
+    pd_port,
+    port_info,
+    port_serve,
+    port_nserve,
+    lvl_ops,
+    lvl_nops,
+    sp_req,
+    spc_f,
+    spc_i,
+    units_f,
+    units_i,
+    boost_f,
+    boost_i,
+    sp_oir_f,
+    sp_oir_i,
+    orel_sp,
+    drain,
+    best_order,
+    best_cuts,
+):
+    """Search loop orders of the factors (key_dim, key_size) sorted by (dim, size).
+
+    ``exhaustive``: every distinct permutation (at most ``n_orders``); else ``n_orders``
+    evaluations: half seeded random orders, then a hill climb from the best of them over
+    swaps of two loops (first improvement, until no swap improves or the budget ends).
+    Writes the best order (codes indexing the keys) and its cuts; returns (orders
+    evaluated, feasible, best score, best tie-break score).
+    """
+    zigzag = iparams[0] == 1
+    prec = fparams[2:6]
+    n_levels = lvl_cap.shape[0]
+    perm = np.arange(n_keys)
+    ldim = np.zeros(max(1, n_keys), dtype=np.int64)
+    lsize = np.ones(max(1, n_keys))
+    cuts = np.zeros((3, MAX_CHAIN), dtype=np.int64)
+    energy = np.zeros(n_levels + 1)
+    counts = np.zeros((3, MAX_CHAIN, 4))
+    latency = np.zeros(4)
+    best1 = np.inf
+    best2 = np.inf
+    evaluated = 0
+    feasible = 0
+    np.random.seed(seed)
+    # a stable code per key: equal factors of one dim are interchangeable
+    code = np.empty(n_keys, dtype=np.int64)
+    for i in range(n_keys):
+        code[i] = i
+        if i > 0 and key_dim[i] == key_dim[i - 1] and key_size[i] == key_size[i - 1]:
+            code[i] = code[i - 1]
+    order = code.copy()
+    n_random = n_orders if exhaustive else max(1, n_orders // 2)
+    while evaluated < n_random:
+        if not exhaustive:
+            np.random.shuffle(perm)
+            for i in range(n_keys):
+                order[i] = code[perm[i]]
+        evaluated += 1
+        ok, s1, s2 = _cost_order(
+            order, key_dim, key_size, n_keys, objective, layer, zigzag, prec, iparams, fparams,
+            chain, chain_len, lvl_cap, lvl_db, lvl_cost, lvl_word, lvl_pe, lvl_m, pd_port,
+            port_info, port_serve, port_nserve, lvl_ops, lvl_nops, sp_req, spc_f, spc_i,
+            units_f, units_i, boost_f, boost_i, sp_oir_f, sp_oir_i, orel_sp, drain, ldim,
+            lsize, cuts, energy, counts, latency,
+        )
+        if ok:
+            feasible += 1
+            if s1 < best1 or (s1 == best1 and s2 < best2):
+                best1 = s1
+                best2 = s2
+                for i in range(n_keys):
+                    best_order[i] = order[i]
+                best_cuts[:, :] = cuts
+        if exhaustive and not _next_permutation(order, n_keys):
+            break
+    if exhaustive or best1 == np.inf:
+        return evaluated, feasible, best1, best2
+    # hill climb over swaps of two loops from the best order found
+    current = best_order[:n_keys].copy()
+    improved = True
+    while improved and evaluated < n_orders:
+        improved = False
+        for a in range(n_keys - 1):
+            for b in range(a + 1, n_keys):
+                if current[a] == current[b] or evaluated >= n_orders:
+                    continue
+                current[a], current[b] = current[b], current[a]
+                evaluated += 1
+                ok, s1, s2 = _cost_order(
+                    current, key_dim, key_size, n_keys, objective, layer, zigzag, prec,
+                    iparams, fparams, chain, chain_len, lvl_cap, lvl_db, lvl_cost, lvl_word,
+                    lvl_pe, lvl_m, pd_port, port_info, port_serve, port_nserve, lvl_ops,
+                    lvl_nops, sp_req, spc_f, spc_i, units_f, units_i, boost_f, boost_i,
+                    sp_oir_f, sp_oir_i, orel_sp, drain, ldim, lsize, cuts, energy, counts,
+                    latency,
+                )
+                if ok:
+                    feasible += 1
+                if ok and (s1 < best1 or (s1 == best1 and s2 < best2)):
+                    best1 = s1
+                    best2 = s2
+                    for i in range(n_keys):
+                        best_order[i] = current[i]
+                    best_cuts[:, :] = cuts
+                    improved = True
+                else:
+                    current[a], current[b] = current[b], current[a]
+    return evaluated, feasible, best1, best2
