@@ -57,13 +57,6 @@ from archgym.simulators.accelerator.architecture import (
     Port,
 )
 from archgym.simulators.accelerator.loopnest import LoopNest
-from archgym.simulators.accelerator.templates import (
-    Buffer,
-    eyeriss_like,
-    systolic,
-    template,
-    timeloop_reference,
-)
 from archgym.simulators.accelerator.mapper import (
     MapperResult,
     NetworkResult,
@@ -81,6 +74,13 @@ from archgym.simulators.accelerator.networks import (
     resnet18,
     resnet50,
     vgg16,
+)
+from archgym.simulators.accelerator.templates import (
+    Buffer,
+    eyeriss_like,
+    systolic,
+    template,
+    timeloop_reference,
 )
 from archgym.simulators.accelerator.workload import (
     DIMS,

@@ -56,6 +56,25 @@ FP_MACS = 1
 FP_PREC = 2  # 4 entries: weights, inputs, partial sums, final outputs
 
 
+#: Sizes of the scratch buffers :func:`evaluate_nest` carves its tables from (so that
+#: a search evaluating millions of nests allocates nothing per nest).
+WORK_SIZE = 4096
+IWORK_SIZE = 512
+
+
+def scratch() -> tuple[np.ndarray, np.ndarray]:
+    """Fresh (float, int) scratch buffers for :func:`evaluate_nest`."""
+    return np.zeros(WORK_SIZE), np.zeros(IWORK_SIZE, dtype=np.int64)
+
+
+@njit(cache=True)
+def _take(buf, off, n):
+    """A zeroed view of ``n`` entries of ``buf`` at ``off``, and the next offset."""
+    view = buf[off : off + n]
+    view[:] = 0
+    return view, off + n
+
+
 @njit(cache=True)
 def _gcd(a, b):
     while b:
@@ -149,8 +168,31 @@ def _cum_extents(op, a, ldim, lsize, stop, spc, layer, out):
 
 @njit(cache=True)
 def _level_table(
-    op, zigzag, ldim, lsize, n_loops, st, m_levels, spc, boost, sp_oir, layer, prec,
-    words, amt, per, cnt, prc, data, cyc, mac_st, total, psum_flag, top_r, top_ir, cum,
+    op,
+    zigzag,
+    ldim,
+    lsize,
+    n_loops,
+    st,
+    m_levels,
+    spc,
+    boost,
+    sp_oir,
+    layer,
+    prec,
+    words,
+    amt,
+    per,
+    cnt,
+    prc,
+    data,
+    cyc,
+    mac_st,
+    total,
+    psum_flag,
+    top_r,
+    top_ir,
+    cum,
 ):
     """Fill the per-direction table of ``op`` (amount, period, count, precision per level)."""
     # cycles per period at each arch level; arch 0 is the MAC: the innermost irrelevant
@@ -198,7 +240,7 @@ def _level_table(
                     if sp_oir[b]:
                         flag = True
                         break
-            psum_flag[a] = flag
+            psum_flag[a] = 1.0 if flag else 0.0
     for m in range(m_levels):
         for k in range(4):
             amt[m, k] = 0.0
@@ -224,8 +266,8 @@ def _level_table(
             amt[m, FL] = math.floor(data[m] * boost[op, m])
             per[m, FL] = cyc[m]
             cnt[m, FL] = total // cyc[m]
-            prc[m, FL] = part if psum_flag[m] else final
-            if psum_flag[m]:
+            prc[m, FL] = part if psum_flag[m] > 0 else final
+            if psum_flag[m] > 0:
                 amt[m, TL] = amt[m, FL]
                 per[m, TL] = per[m, FL]
                 cnt[m, TL] = cnt[m, FL]
@@ -234,8 +276,8 @@ def _level_table(
                 amt[m, TH] = data[m + 1]
                 per[m, TH] = cyc[m + 1]
                 cnt[m, TH] = total // cyc[m + 1]
-                prc[m, TH] = part if psum_flag[m + 1] else final
-                if psum_flag[m + 1]:
+                prc[m, TH] = part if psum_flag[m + 1] > 0 else final
+                if psum_flag[m + 1] > 0:
                     amt[m, FH] = amt[m, TH]
                     per[m, FH] = per[m, TH]
                     cnt[m, FH] = cnt[m, TH]
@@ -261,8 +303,9 @@ def _uncovered(k, x, periods, allowed):
 
 
 @njit(cache=True)
-def _window_union(n, periods, allowed, counts):
-    """ZigZag's union of the memory-updating windows of ``n`` activities sharing a port."""
+def _window_union(n, periods, allowed, counts, ps, al):
+    """ZigZag's union of the memory-updating windows of ``n`` activities sharing a port
+    (``ps``, ``al``: scratch of at least ``n`` entries)."""
     for i in range(n):
         if periods[i] == allowed[i]:
             return periods[i] * counts[i]
@@ -272,20 +315,22 @@ def _window_union(n, periods, allowed, counts):
         if periods[i] > pmax:
             pmax = periods[i]
             which = i
-    order = np.argsort(periods[:n], kind="mergesort")
-    ps = np.empty(n)
-    al = np.empty(n)
-    for i in range(n):
-        ps[i] = periods[order[i]]
-        al[i] = allowed[order[i]]
+    for i in range(n):  # insertion sort by period
+        j = i
+        while j > 0 and ps[j - 1] > periods[i]:
+            ps[j] = ps[j - 1]
+            al[j] = al[j - 1]
+            j -= 1
+        ps[j] = periods[i]
+        al[j] = allowed[i]
     covered = pmax - _uncovered(n, pmax, ps, al)
     return covered * counts[which]
 
 
 @njit(cache=True)
-def _reduce_ordered(c, mins, s, n, out_rem, out_red):
-    """ZigZag's reduce_ordered: cut the largest loads first down to their minimum, in total s."""
-    idx = np.empty(n, dtype=np.int64)
+def _reduce_ordered(c, mins, s, n, out_rem, out_red, idx):
+    """ZigZag's reduce_ordered: cut the largest loads first down to their minimum, in total s
+    (``idx``: integer scratch of at least ``n`` entries)."""
     for i in range(n):
         idx[i] = i
     # stable sort by descending c
@@ -345,6 +390,8 @@ def evaluate_nest(
     energy_out,
     counts_out,
     latency_out,
+    work,
+    iwork,
 ):
     """Cost of one loop nest. Returns (status, overflow bits, level, cycles, ideal cycles).
 
@@ -352,8 +399,11 @@ def evaluate_nest(
     (3, MAX_CHAIN, 4) elements moved per operand, chain level and direction (all
     instances); ``latency_out`` (4,) the ZigZag terms stall, on-loading, off-loading,
     drain (zeros in the timeloop convention). ``level`` is the overflowing level, or
-    (timeloop convention) the level whose port limits the cycles (-1: compute).
+    (timeloop convention) the level whose port limits the cycles (-1: compute). ``work`` and
+    ``iwork`` are scratch buffers (:func:`scratch`).
     """
+    fo = 0
+    io = 0
     zigzag = iparams[IP_ZIGZAG] == 1
     n_levels = iparams[IP_LEVELS]
     n_ports = iparams[IP_PORTS]
@@ -363,7 +413,8 @@ def evaluate_nest(
     counts_out[:] = 0.0
     latency_out[:] = 0.0
     # ---- coverage
-    ext = np.ones(8)
+    ext, fo = _take(work, fo, 8)
+    ext[:] = 1.0
     for j in range(n_loops):
         ext[ldim[j]] *= lsize[j]
     for d in range(8):
@@ -372,9 +423,9 @@ def evaluate_nest(
     total = 1.0
     for j in range(n_loops):
         total *= lsize[j]
-    cum = np.empty(8)
+    cum, fo = _take(work, fo, 8)
     # ---- capacity (the allocator's rule: partial-sum precision while reduction remains)
-    used_bits = np.zeros(n_levels)
+    used_bits, fo = _take(work, fo, n_levels)
     for op in range(3):
         for m in range(chain_len[op]):
             lv = chain[op, m]
@@ -399,8 +450,10 @@ def evaluate_nest(
     if which >= 0:
         return OVER_CAPACITY, worst, which, 0.0, 0.0
     # ---- per-operand tables, fractional (energy) and integer (latency) spatial unrolling
-    st = np.zeros((3, MAX_CHAIN), dtype=np.int64)
-    mac_st = np.ones(3)
+    st, io = _take(iwork, io, 3 * MAX_CHAIN)
+    st = st.reshape((3, MAX_CHAIN))
+    mac_st, fo = _take(work, fo, 3)
+    mac_st[:] = 1.0
     for op in range(3):
         stationary_cuts(op, ldim, n_loops, cuts[op], chain_len[op], st[op])
         if zigzag and op != O:
@@ -410,26 +463,58 @@ def evaluate_nest(
                 v *= lsize[j]
                 j += 1
             mac_st[op] = v
-    words = np.zeros((3, MAX_CHAIN), dtype=np.int64)
+    words, io = _take(iwork, io, 3 * MAX_CHAIN)
+    words = words.reshape((3, MAX_CHAIN))
     for op in range(3):
         for m in range(chain_len[op]):
             words[op, m] = lvl_word[chain[op, m]]
-    amt_f = np.zeros((3, MAX_CHAIN, 4))
-    per_f = np.zeros((3, MAX_CHAIN, 4))
-    cnt_f = np.zeros((3, MAX_CHAIN, 4))
-    prc_f = np.zeros((3, MAX_CHAIN, 4))
-    data_f = np.zeros((3, MAX_CHAIN + 1))
-    cyc = np.zeros((3, MAX_CHAIN + 1))
-    psum = np.zeros(MAX_CHAIN + 1, dtype=np.bool_)
-    top_r = np.zeros((3, MAX_CHAIN + 1))
-    top_ir = np.zeros((3, MAX_CHAIN + 1))
+    amt_f, fo = _take(work, fo, 3 * MAX_CHAIN * 4)
+    amt_f = amt_f.reshape((3, MAX_CHAIN, 4))
+    per_f, fo = _take(work, fo, 3 * MAX_CHAIN * 4)
+    per_f = per_f.reshape((3, MAX_CHAIN, 4))
+    cnt_f, fo = _take(work, fo, 3 * MAX_CHAIN * 4)
+    cnt_f = cnt_f.reshape((3, MAX_CHAIN, 4))
+    prc_f, fo = _take(work, fo, 3 * MAX_CHAIN * 4)
+    prc_f = prc_f.reshape((3, MAX_CHAIN, 4))
+    data_f, fo = _take(work, fo, 3 * (MAX_CHAIN + 1))
+    data_f = data_f.reshape((3, MAX_CHAIN + 1))
+    cyc, fo = _take(work, fo, 3 * (MAX_CHAIN + 1))
+    cyc = cyc.reshape((3, MAX_CHAIN + 1))
+    psum, fo = _take(work, fo, MAX_CHAIN + 1)
+    top_r, fo = _take(work, fo, 3 * (MAX_CHAIN + 1))
+    top_r = top_r.reshape((3, MAX_CHAIN + 1))
+    top_ir, fo = _take(work, fo, 3 * (MAX_CHAIN + 1))
+    top_ir = top_ir.reshape((3, MAX_CHAIN + 1))
     for op in range(3):
         _level_table(
-            op, zigzag, ldim, lsize, n_loops, st[op], chain_len[op], spc_f, boost_f,
-            sp_oir_f, layer, prec, words[op], amt_f[op], per_f[op], cnt_f[op], prc_f[op],
-            data_f[op], cyc[op], mac_st[op], total, psum, top_r[op], top_ir[op], cum,
+            op,
+            zigzag,
+            ldim,
+            lsize,
+            n_loops,
+            st[op],
+            chain_len[op],
+            spc_f,
+            boost_f,
+            sp_oir_f,
+            layer,
+            prec,
+            words[op],
+            amt_f[op],
+            per_f[op],
+            cnt_f[op],
+            prc_f[op],
+            data_f[op],
+            cyc[op],
+            mac_st[op],
+            total,
+            psum,
+            top_r[op],
+            top_ir[op],
+            cum,
         )
-    psum_f = psum.copy()
+    psum_f, fo = _take(work, fo, MAX_CHAIN + 1)
+    psum_f[:] = psum
     # ---- energy and element counts
     e_mac = fparams[FP_MACS] * fparams[FP_MAC_PJ]
     energy_out[n_levels] = e_mac
@@ -462,14 +547,16 @@ def evaluate_nest(
                     continue
                 width = port_info[pidx, 1]
                 gran = port_info[pidx, 2]
-                cost = lvl_cost[lv, 0] if (k == TL or k == TH) else lvl_cost[lv, 1]
+                cost = lvl_cost[lv, 0] if (k in (TL, TH)) else lvl_cost[lv, 1]
                 if zigzag:
                     a = amt_f[op, m, k]
                     p = prc_f[op, m, k]
                     if a == 0 or p == 0:
                         continue
                     acc = math.floor(
-                        math.ceil(a * p / gran) * (gran / width) * cnt_f[op, m, k]
+                        math.ceil(a * p / gran)
+                        * (gran / width)
+                        * cnt_f[op, m, k]
                         * units_f[op, m + 1]
                     )
                     energy_out[lv] += acc * cost
@@ -505,49 +592,83 @@ def evaluate_nest(
                 bound = lv
         return OK, 0.0, bound, cycles, compute
     # ---- zigzag latency, on the integer unrolling
-    amt = np.zeros((3, MAX_CHAIN, 4))
-    per = np.zeros((3, MAX_CHAIN, 4))
-    cnt = np.zeros((3, MAX_CHAIN, 4))
-    prc = np.zeros((3, MAX_CHAIN, 4))
-    data_i = np.zeros((3, MAX_CHAIN + 1))
-    cyc_i = np.zeros((3, MAX_CHAIN + 1))
-    top_r_i = np.zeros((3, MAX_CHAIN + 1))
-    top_ir_i = np.zeros((3, MAX_CHAIN + 1))
+    amt, fo = _take(work, fo, 3 * MAX_CHAIN * 4)
+    amt = amt.reshape((3, MAX_CHAIN, 4))
+    per, fo = _take(work, fo, 3 * MAX_CHAIN * 4)
+    per = per.reshape((3, MAX_CHAIN, 4))
+    cnt, fo = _take(work, fo, 3 * MAX_CHAIN * 4)
+    cnt = cnt.reshape((3, MAX_CHAIN, 4))
+    prc, fo = _take(work, fo, 3 * MAX_CHAIN * 4)
+    prc = prc.reshape((3, MAX_CHAIN, 4))
+    data_i, fo = _take(work, fo, 3 * (MAX_CHAIN + 1))
+    data_i = data_i.reshape((3, MAX_CHAIN + 1))
+    cyc_i, fo = _take(work, fo, 3 * (MAX_CHAIN + 1))
+    cyc_i = cyc_i.reshape((3, MAX_CHAIN + 1))
+    top_r_i, fo = _take(work, fo, 3 * (MAX_CHAIN + 1))
+    top_r_i = top_r_i.reshape((3, MAX_CHAIN + 1))
+    top_ir_i, fo = _take(work, fo, 3 * (MAX_CHAIN + 1))
+    top_ir_i = top_ir_i.reshape((3, MAX_CHAIN + 1))
     for op in range(3):
         _level_table(
-            op, zigzag, ldim, lsize, n_loops, st[op], chain_len[op], spc_i, boost_i,
-            sp_oir_i, layer, prec, words[op], amt[op], per[op], cnt[op], prc[op], data_i[op],
-            cyc_i[op], mac_st[op], total, psum, top_r_i[op], top_ir_i[op], cum,
+            op,
+            zigzag,
+            ldim,
+            lsize,
+            n_loops,
+            st[op],
+            chain_len[op],
+            spc_i,
+            boost_i,
+            sp_oir_i,
+            layer,
+            prec,
+            words[op],
+            amt[op],
+            per[op],
+            cnt[op],
+            prc[op],
+            data_i[op],
+            cyc_i[op],
+            mac_st[op],
+            total,
+            psum,
+            top_r_i[op],
+            top_ir_i[op],
+            cum,
         )
     # double buffering: a tile that fits twice (with what shares its memory) may update
     # during the whole period (on the fractional unrolling, as ZigZag computes it)
-    indiv = np.zeros((3, MAX_CHAIN))
-    shared = np.zeros(n_levels)
+    indiv, fo = _take(work, fo, 3 * MAX_CHAIN)
+    indiv = indiv.reshape((3, MAX_CHAIN))
+    shared, fo = _take(work, fo, n_levels)
     for op in range(3):
         for m in range(chain_len[op]):
             lv = chain[op, m]
-            p = prec[op] if op != O else (prec[2] if psum_f[m + 1] else prec[3])
+            p = prec[op] if op != O else (prec[2] if psum_f[m + 1] > 0 else prec[3])
             bits = data_f[op, m + 1] * p
             indiv[op, m] = math.floor(bits / top_r[op, m + 1]) / lvl_cap[lv]
             shared[lv] += indiv[op, m]
-    dbuf = np.zeros((3, MAX_CHAIN + 1), dtype=np.bool_)
+    dbuf, fo = _take(work, fo, 3 * (MAX_CHAIN + 1))
+    dbuf = dbuf.reshape((3, MAX_CHAIN + 1))
     for op_order in range(3):
         op = (O, W, I)[op_order]
         for m in range(chain_len[op]):
             lv = chain[op, m]
             if shared[lv] <= 0.5:
-                dbuf[op, m + 1] = True
+                dbuf[op, m + 1] = 1.0
             elif indiv[op, m] <= 1 - shared[lv]:
-                dbuf[op, m + 1] = True
+                dbuf[op, m + 1] = 1.0
                 shared[lv] += indiv[op, m]
     # allowed and real transfer cycles per operand, level and direction
-    allowed = np.zeros((3, MAX_CHAIN, 4))
-    real = np.zeros((3, MAX_CHAIN, 4))
+    allowed, fo = _take(work, fo, 3 * MAX_CHAIN * 4)
+    allowed = allowed.reshape((3, MAX_CHAIN, 4))
+    real, fo = _take(work, fo, 3 * MAX_CHAIN * 4)
+    real = real.reshape((3, MAX_CHAIN, 4))
     for op in range(3):
         for m in range(chain_len[op]):
             for k in range(4):
-                high = k == FH or k == TH
-                db = dbuf[op, m + 1] if high else dbuf[op, m]
+                high = k in (FH, TH)
+                db = (dbuf[op, m + 1] if high else dbuf[op, m]) > 0
                 top = top_ir_i[op, m + 1] if high else top_ir_i[op, m]
                 window = per[op, m, k] if db else math.floor(per[op, m, k] / top)
                 allowed[op, m, k] = math.ceil(window)
@@ -556,9 +677,11 @@ def evaluate_nest(
                     real[op, m, k] = math.ceil(amt[op, m, k] * prc[op, m, k] / port_info[pidx, 3])
     # stall or slack per port, combined over the activities sharing it
     stall = 0.0
-    ps = np.empty(32)
-    al = np.empty(32)
-    pc = np.empty(32)
+    ps, fo = _take(work, fo, 32)
+    al, fo = _take(work, fo, 32)
+    pc, fo = _take(work, fo, 32)
+    ws1, fo = _take(work, fo, 32)
+    ws2, fo = _take(work, fo, 32)
     for pidx in range(n_ports):
         n = 0
         pos = 0.0
@@ -584,21 +707,25 @@ def evaluate_nest(
         if n == 1:
             comb = pos + neg
         elif n > 1:
-            union = _window_union(n, ps, al, pc)
+            union = _window_union(n, ps, al, pc, ws1, ws2)
             comb = pos + max(0.0, neg + window_sum - union)
         else:
             comb = 0.0
         if comb > stall:
             stall = comb
     # on- and off-loading: what must move before the first and after the last computation
-    load_cc = np.zeros((3, MAX_CHAIN, 4))
-    load_sh = np.zeros((3, MAX_CHAIN, 4), dtype=np.bool_)
+    load_cc, fo = _take(work, fo, 3 * MAX_CHAIN * 4)
+    load_cc = load_cc.reshape((3, MAX_CHAIN, 4))
+    load_sh, fo = _take(work, fo, 3 * MAX_CHAIN * 4)
+    load_sh = load_sh.reshape((3, MAX_CHAIN, 4))
     compute_cycles = total + stall
-    c1 = np.empty(32)
-    mins = np.empty(32)
-    rem = np.empty(32)
-    red = np.empty(32)
-    idx1 = np.empty((32, 3), dtype=np.int64)
+    c1, fo = _take(work, fo, 32)
+    mins, fo = _take(work, fo, 32)
+    rem, fo = _take(work, fo, 32)
+    red, fo = _take(work, fo, 32)
+    idx1, io = _take(iwork, io, 96)
+    idx1 = idx1.reshape((32, 3))
+    sort_idx, io = _take(iwork, io, 32)
     for pidx in range(n_ports):
         bw = port_info[pidx, 3]
         shared2 = port_info[pidx, 4] == 1
@@ -608,7 +735,7 @@ def evaluate_nest(
             op = port_serve[pidx, s, 0]
             m = port_serve[pidx, s, 1]
             k = port_serve[pidx, s, 2]
-            if op == O and (k == TL or k == FH):
+            if op == O and (k in (TL, FH)):
                 continue
             count = cnt[op, m, k]
             if count == 0:
@@ -619,30 +746,32 @@ def evaluate_nest(
                 idx1[n1, 2] = k
                 n1 += 1
             else:
-                req += math.ceil(_req_bandwidth(op, m, k, data_i[op], prc, cyc_i[op], boost_i, psum))
+                req += math.ceil(
+                    _req_bandwidth(op, m, k, data_i[op], prc, cyc_i[op], boost_i, psum)
+                )
                 load_cc[op, m, k] = real[op, m, k]
-                load_sh[op, m, k] = shared2
+                load_sh[op, m, k] = 1.0 if shared2 else 0.0
         if n1 > 0:
             for i in range(n1):
                 op = idx1[i, 0]
                 c1[i] = real[op, idx1[i, 1], idx1[i, 2]]
-                p = prec[op] if op != O else (prec[2] if psum[1] else prec[3])
+                p = prec[op] if op != O else (prec[2] if psum[1] > 0 else prec[3])
                 if words[op, 0] > 0:
                     p = float(words[op, 0])
                 mins[i] = math.ceil(data_i[op, 1] * p / bw)
             surplus = max(0.0, (bw - req) / bw * compute_cycles)
-            _reduce_ordered(c1, mins, surplus, n1, rem, red)
+            _reduce_ordered(c1, mins, surplus, n1, rem, red, sort_idx)
             for i in range(n1):
                 load_cc[idx1[i, 0], idx1[i, 1], idx1[i, 2]] = rem[i]
-                load_sh[idx1[i, 0], idx1[i, 1], idx1[i, 2]] = shared2
-    individual = np.zeros(2)
-    half = np.zeros(2)
-    both = np.zeros(2)
+                load_sh[idx1[i, 0], idx1[i, 1], idx1[i, 2]] = 1.0 if shared2 else 0.0
+    individual, fo = _take(work, fo, 2)
+    half, fo = _take(work, fo, 2)
+    both, fo = _take(work, fo, 2)
     for op in range(2):
         for m in range(chain_len[op] - 1):
             longest = max(load_cc[op, m, FH], load_cc[op, m + 1, TL])
-            s1 = load_sh[op, m, FH]
-            s2 = load_sh[op, m + 1, TL]
+            s1 = load_sh[op, m, FH] > 0
+            s2 = load_sh[op, m + 1, TL] > 0
             if s1 and s2:
                 both[op] += longest
             elif not s1 and not s2:
@@ -674,11 +803,11 @@ def _req_bandwidth(op, m, k, data, prc, cyc, boost, psum):
             return math.floor(data[m + 1] * prc[op, m, FH] / cyc[m + 1])
         return 0.0
     p_lo = prc[O, m, FL]
-    if k == FL or k == TL:
-        if k == TL and not psum[m]:
+    if k in (FL, TL):
+        if k == TL and psum[m] == 0:
             return 0.0
         return math.floor(data[m] * p_lo / cyc[m] * boost[O, m])
     p_hi = prc[O, m, TH]
-    if k == FH and not psum[m + 1]:
+    if k == FH and psum[m + 1] == 0:
         return 0.0
     return math.floor(data[m + 1] * p_hi / cyc[m + 1])

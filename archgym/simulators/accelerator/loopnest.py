@@ -178,7 +178,10 @@ class LoopNest:
             for op in level.operands:
                 m = arch.chains[op].index(i)
                 loops = self.level_loops(arch, op)[m]
-                parts.append(f"{OPERANDS[op][0]}: " + (" ".join(f"{d}{s}" for d, s in reversed(loops)) or "-"))
+                parts.append(
+                    f"{OPERANDS[op][0]}: "
+                    + (" ".join(f"{d}{s}" for d, s in reversed(loops)) or "-")
+                )
             lines.append(f"{level.name}: " + "; ".join(parts))
         for i, loops in enumerate(self.spatial):
             lines.append(f"spatial D{i + 1}: " + (" ".join(f"{d}{f}" for d, f in loops) or "-"))

@@ -303,7 +303,21 @@ def effective_unrolling(
 def spatial_arrays(
     layer: Layer, arch: Architecture, spatial: Sequence[Sequence[tuple[str, int]]]
 ) -> SpatialArrays:
-    """The kernel's spatial arrays of one unrolling (see :func:`effective_unrolling`)."""
+    """The kernel's spatial arrays of one unrolling (see :func:`effective_unrolling`);
+    cached per layer shape and unrolling on the (frozen) architecture."""
+    cache = arch.__dict__.setdefault("_spatial_cache", {})
+    key = (layer.shape_key(), tuple(tuple(loops) for loops in spatial))
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > 20000:
+            cache.clear()
+        found = cache[key] = _spatial_arrays(layer, arch, key[1])
+    return found
+
+
+def _spatial_arrays(
+    layer: Layer, arch: Architecture, spatial: Sequence[Sequence[tuple[str, int]]]
+) -> SpatialArrays:
     a = arch_arrays(arch)
     zigzag = arch.convention == "zigzag"
     frac, whole = effective_unrolling(layer, arch, spatial)
@@ -365,11 +379,11 @@ def _unique_units(op: int, spa: np.ndarray, m_levels: int, layer: Layer, zigzag:
     unit_unique): the product of the relevant spatial factors above. For inputs under the
     ZigZag convention a spatial output-pixel and filter-tap pair shares its overlapping
     inputs (the projection), under Timeloop's every relevant factor counts."""
-    r_part = np.ones(m_levels + 1)
+    r_part = [1.0] * (m_levels + 1)
     if op != 1 or not zigzag:
-        rel = RELEVANCE[op] >= 1
+        rel = [j for j in range(8) if RELEVANCE[op, j] >= 1]
         for lv in range(m_levels + 1):
-            r_part[lv] = float(np.prod(spa[lv, rel]))
+            r_part[lv] = math.prod(float(spa[lv, j]) for j in rel)
     else:
         arr = layer_array(layer, True)
         cum = np.ones(8)
@@ -380,7 +394,7 @@ def _unique_units(op: int, spa: np.ndarray, m_levels: int, layer: Layer, zigzag:
             w = kernel._pr_unique(int(cum[5]), int(cum[7]), arr[9], arr[11], arr[13], True)
             r_part[lv] = spa[lv, 0] * spa[lv, 1] * spa[lv, 3] * (h / prev_h) * (w / prev_w)
             prev_h, prev_w = h, w
-    return [float(np.prod(r_part[lv:])) for lv in range(m_levels + 1)]
+    return [math.prod(r_part[lv:]) for lv in range(m_levels + 1)]
 
 
 # ---------------------------------------------------------------- evaluation
@@ -443,6 +457,7 @@ def evaluate_arrays(
     fparams = a.fparams.copy()
     fparams[kernel.FP_MACS] = float(layer.macs)
     zigzag = arch.convention == "zigzag"
+    work, iwork = kernel.scratch()
     status, over, which, cycles, ideal = kernel.evaluate_nest(
         ldim,
         lsize,
@@ -456,6 +471,8 @@ def evaluate_arrays(
         energy,
         counts,
         latency,
+        work,
+        iwork,
     )
     if status != kernel.OK:
         raise InvalidDesignError(

@@ -18,8 +18,11 @@ import numpy as np
 from numba import njit
 
 from archgym.simulators.accelerator.kernel import (
+    IWORK_SIZE,
     MAX_CHAIN,
     OK,
+    WORK_SIZE,
+    _take,
     capacity_precision,
     evaluate_nest,
     tile_elements,
@@ -37,23 +40,47 @@ def _tile_bits(op, level_arch, tcum, spc, cum, layer, zigzag, p):
 
 @njit(cache=True)
 def allocate(
-    ldim, lsize, n_loops, layer, zigzag, prec, chain_len, lvl_m, lvl_ops, lvl_nops, lvl_cap,
-    lvl_db, lvl_word, spc, sp_oir, cuts,
+    ldim,
+    lsize,
+    n_loops,
+    layer,
+    zigzag,
+    prec,
+    chain_len,
+    lvl_m,
+    lvl_ops,
+    lvl_nops,
+    lvl_cap,
+    lvl_db,
+    lvl_word,
+    spc,
+    sp_oir,
+    cuts,
+    work,
+    iwork,
 ):
     """Allocate the loop order (ldim, lsize) to the levels; fills ``cuts`` (3, MAX_CHAIN).
 
     Returns False when the order fits no allocation (a tile overflows a level, or the
-    outermost level of an operand cannot take its remaining loops).
+    outermost level of an operand cannot take its remaining loops). ``work``/``iwork``
+    are scratch buffers (:func:`.kernel.scratch`).
     """
     n_levels = lvl_cap.shape[0]
-    pos = np.zeros(3, dtype=np.int64)
-    tcum = np.ones((3, 8))
-    cum = np.empty(8)
-    sizes = np.zeros((3, n_loops + 1))
-    n_sizes = np.zeros(3, dtype=np.int64)
-    offset = np.zeros(3, dtype=np.int64)
-    access = np.zeros((3, n_loops + 1))
-    choice = np.zeros(3, dtype=np.int64)
+    fo = 0
+    io = 0
+    pos, io = _take(iwork, io, 3)
+    n_sizes, io = _take(iwork, io, 3)
+    offset, io = _take(iwork, io, 3)
+    choice, io = _take(iwork, io, 3)
+    tcum, fo = _take(work, fo, 24)
+    tcum = tcum.reshape((3, 8))
+    tcum[:, :] = 1.0
+    cum, fo = _take(work, fo, 8)
+    t, fo = _take(work, fo, 8)
+    sizes, fo = _take(work, fo, 3 * (n_loops + 1))
+    sizes = sizes.reshape((3, n_loops + 1))
+    access, fo = _take(work, fo, 3 * (n_loops + 1))
+    access = access.reshape((3, n_loops + 1))
     for lv in range(n_levels):
         nops = lvl_nops[lv]
         if nops == 0:
@@ -64,14 +91,16 @@ def allocate(
             m = lvl_m[lv, op]
             top = m == chain_len[op] - 1
             start = pos[op]
-            p = capacity_precision(op, m, chain_len[op], ldim, n_loops, start, sp_oir, prec, lvl_word[lv])
+            p = capacity_precision(
+                op, m, chain_len[op], ldim, n_loops, start, sp_oir, prec, lvl_word[lv]
+            )
             all_bits = 0.0
             if lvl_db[lv]:
-                t = tcum[op].copy()
+                t[:] = tcum[op]
                 for j in range(start, n_loops):
                     t[ldim[j]] *= lsize[j]
                 all_bits = _tile_bits(op, m, t, spc, cum, layer, zigzag, p)
-            t = tcum[op].copy()
+            t[:] = tcum[op]
             count = 0
             for i in range(n_loops - start + 1):
                 if i > 0:
@@ -169,27 +198,112 @@ def _score(objective, energy, cycles):
 
 @njit(cache=True)
 def _cost_order(
-    order, key_dim, key_size, n_keys, objective, layer, zigzag, prec, iparams, fparams, chain,
-    chain_len, lvl_cap, lvl_db, lvl_cost, lvl_word, lvl_pe, lvl_m, pd_port, port_info,
-    port_serve, port_nserve, lvl_ops, lvl_nops, sp_req, spc_f, spc_i, units_f, units_i,
-    boost_f, boost_i, sp_oir_f, sp_oir_i, orel_sp, drain, ldim, lsize, cuts, energy, counts,
+    order,
+    key_dim,
+    key_size,
+    n_keys,
+    objective,
+    layer,
+    zigzag,
+    prec,
+    iparams,
+    fparams,
+    chain,
+    chain_len,
+    lvl_cap,
+    lvl_db,
+    lvl_cost,
+    lvl_word,
+    lvl_pe,
+    lvl_m,
+    pd_port,
+    port_info,
+    port_serve,
+    port_nserve,
+    lvl_ops,
+    lvl_nops,
+    sp_req,
+    spc_f,
+    spc_i,
+    units_f,
+    units_i,
+    boost_f,
+    boost_i,
+    sp_oir_f,
+    sp_oir_i,
+    orel_sp,
+    drain,
+    ldim,
+    lsize,
+    cuts,
+    energy,
+    counts,
     latency,
+    work,
+    iwork,
 ):
     """Allocate and cost one order; returns (feasible, score, tie-break score)."""
     for i in range(n_keys):
         ldim[i] = key_dim[order[i]]
         lsize[i] = key_size[order[i]]
     ok = allocate(
-        ldim, lsize, n_keys, layer, zigzag, prec, chain_len, lvl_m, lvl_ops, lvl_nops,
-        lvl_cap, lvl_db, lvl_word, spc_f, sp_oir_f, cuts,
+        ldim,
+        lsize,
+        n_keys,
+        layer,
+        zigzag,
+        prec,
+        chain_len,
+        lvl_m,
+        lvl_ops,
+        lvl_nops,
+        lvl_cap,
+        lvl_db,
+        lvl_word,
+        spc_f,
+        sp_oir_f,
+        cuts,
+        work,
+        iwork,
     )
     if not ok:
         return False, np.inf, np.inf
     status, _over, _which, cycles, _ideal = evaluate_nest(
-        ldim, lsize, n_keys, cuts, layer, iparams, fparams, chain, chain_len, lvl_cap,
-        lvl_db, lvl_cost, lvl_word, lvl_pe, lvl_m, pd_port, port_info, port_serve,
-        port_nserve, sp_req, spc_f, spc_i, units_f, units_i, boost_f, boost_i,
-        sp_oir_f, sp_oir_i, orel_sp, drain, energy, counts, latency,
+        ldim,
+        lsize,
+        n_keys,
+        cuts,
+        layer,
+        iparams,
+        fparams,
+        chain,
+        chain_len,
+        lvl_cap,
+        lvl_db,
+        lvl_cost,
+        lvl_word,
+        lvl_pe,
+        lvl_m,
+        pd_port,
+        port_info,
+        port_serve,
+        port_nserve,
+        sp_req,
+        spc_f,
+        spc_i,
+        units_f,
+        units_i,
+        boost_f,
+        boost_i,
+        sp_oir_f,
+        sp_oir_i,
+        orel_sp,
+        drain,
+        energy,
+        counts,
+        latency,
+        work,
+        iwork,
     )
     if status != OK:
         return False, np.inf, np.inf
@@ -255,6 +369,8 @@ def search_orders(
     energy = np.zeros(n_levels + 1)
     counts = np.zeros((3, MAX_CHAIN, 4))
     latency = np.zeros(4)
+    work = np.zeros(WORK_SIZE)
+    iwork = np.zeros(IWORK_SIZE, dtype=np.int64)
     best1 = np.inf
     best2 = np.inf
     evaluated = 0
@@ -275,11 +391,49 @@ def search_orders(
                 order[i] = code[perm[i]]
         evaluated += 1
         ok, s1, s2 = _cost_order(
-            order, key_dim, key_size, n_keys, objective, layer, zigzag, prec, iparams, fparams,
-            chain, chain_len, lvl_cap, lvl_db, lvl_cost, lvl_word, lvl_pe, lvl_m, pd_port,
-            port_info, port_serve, port_nserve, lvl_ops, lvl_nops, sp_req, spc_f, spc_i,
-            units_f, units_i, boost_f, boost_i, sp_oir_f, sp_oir_i, orel_sp, drain, ldim,
-            lsize, cuts, energy, counts, latency,
+            order,
+            key_dim,
+            key_size,
+            n_keys,
+            objective,
+            layer,
+            zigzag,
+            prec,
+            iparams,
+            fparams,
+            chain,
+            chain_len,
+            lvl_cap,
+            lvl_db,
+            lvl_cost,
+            lvl_word,
+            lvl_pe,
+            lvl_m,
+            pd_port,
+            port_info,
+            port_serve,
+            port_nserve,
+            lvl_ops,
+            lvl_nops,
+            sp_req,
+            spc_f,
+            spc_i,
+            units_f,
+            units_i,
+            boost_f,
+            boost_i,
+            sp_oir_f,
+            sp_oir_i,
+            orel_sp,
+            drain,
+            ldim,
+            lsize,
+            cuts,
+            energy,
+            counts,
+            latency,
+            work,
+            iwork,
         )
         if ok:
             feasible += 1
@@ -305,12 +459,49 @@ def search_orders(
                 current[a], current[b] = current[b], current[a]
                 evaluated += 1
                 ok, s1, s2 = _cost_order(
-                    current, key_dim, key_size, n_keys, objective, layer, zigzag, prec,
-                    iparams, fparams, chain, chain_len, lvl_cap, lvl_db, lvl_cost, lvl_word,
-                    lvl_pe, lvl_m, pd_port, port_info, port_serve, port_nserve, lvl_ops,
-                    lvl_nops, sp_req, spc_f, spc_i, units_f, units_i, boost_f, boost_i,
-                    sp_oir_f, sp_oir_i, orel_sp, drain, ldim, lsize, cuts, energy, counts,
+                    current,
+                    key_dim,
+                    key_size,
+                    n_keys,
+                    objective,
+                    layer,
+                    zigzag,
+                    prec,
+                    iparams,
+                    fparams,
+                    chain,
+                    chain_len,
+                    lvl_cap,
+                    lvl_db,
+                    lvl_cost,
+                    lvl_word,
+                    lvl_pe,
+                    lvl_m,
+                    pd_port,
+                    port_info,
+                    port_serve,
+                    port_nserve,
+                    lvl_ops,
+                    lvl_nops,
+                    sp_req,
+                    spc_f,
+                    spc_i,
+                    units_f,
+                    units_i,
+                    boost_f,
+                    boost_i,
+                    sp_oir_f,
+                    sp_oir_i,
+                    orel_sp,
+                    drain,
+                    ldim,
+                    lsize,
+                    cuts,
+                    energy,
+                    counts,
                     latency,
+                    work,
+                    iwork,
                 )
                 if ok:
                     feasible += 1

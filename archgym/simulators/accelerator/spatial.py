@@ -43,7 +43,9 @@ def _factors(bound: int, limit: int) -> list[int]:
 def inner_limits(layer: Layer, arch: Architecture) -> list[dict[str, int]]:
     """Largest unrolling of each loop dim on each array dimension: the dimension's size,
     the bound, and the bandwidth of the innermost memories spanning it (ZigZag's rule)."""
-    limits = [{d: min(b, size) for d, b in zip(DIMS, layer.dims, strict=True)} for size in arch.array]
+    limits = [
+        {d: min(b, size) for d, b in zip(DIMS, layer.dims, strict=True)} for size in arch.array
+    ]
     for index, level in enumerate(arch.levels):
         if not level.served_dims or not _is_inner(arch, index):
             continue
@@ -74,7 +76,9 @@ def _fits_inner_capacity(arch: Architecture, spatial: Spatial) -> bool:
         for op in level.operands:
             total = 1
             for d in level.served_dims:
-                total *= math.prod(f for dim, f in spatial[d] if RELEVANCE[op, DIMS.index(dim)] != 0)
+                total *= math.prod(
+                    f for dim, f in spatial[d] if RELEVANCE[op, DIMS.index(dim)] != 0
+                )
             if total > level.capacity_bits / _precision(arch, op):
                 return False
     return True
@@ -100,7 +104,9 @@ def _dim_options(
 
 
 @lru_cache(maxsize=4096)
-def _candidates_cached(shape: tuple[int, ...], arch: Architecture, keep: int) -> tuple[Spatial, ...]:
+def _candidates_cached(
+    shape: tuple[int, ...], arch: Architecture, keep: int
+) -> tuple[Spatial, ...]:
     layer = Layer("shape", *shape[:8], *shape[8:])
     bounds = dict(zip(DIMS, layer.dims, strict=True))
     limits = inner_limits(layer, arch)
@@ -120,9 +126,7 @@ def _candidates_cached(shape: tuple[int, ...], arch: Architecture, keep: int) ->
             spatial = tuple(chosen)
             if not _fits_inner_capacity(arch, spatial):
                 return
-            useful = math.prod(
-                bounds[j] / math.ceil(bounds[j] / f) for j, f in totals.items()
-            )
+            useful = math.prod(bounds[j] / math.ceil(bounds[j] / f) for j, f in totals.items())
             requested = math.prod(totals.values()) if totals else 1
             diversity = requested / max(totals.values(), default=1) - 1
             scored.append((-useful / n_pes, -diversity, spatial))
@@ -149,7 +153,9 @@ def _candidates_cached(shape: tuple[int, ...], arch: Architecture, keep: int) ->
 
 
 @lru_cache(maxsize=4096)
-def _zigzag_style_cached(shape: tuple[int, ...], arch: Architecture, keep: int) -> tuple[Spatial, ...]:
+def _zigzag_style_cached(
+    shape: tuple[int, ...], arch: Architecture, keep: int
+) -> tuple[Spatial, ...]:
     """ZigZag's own candidates: one loop per array dimension, factors dividing the largest
     allowed unrolling, ranked by its performance indicator (PEs used plus diversity)."""
     layer = Layer("shape", *shape[:8], *shape[8:])

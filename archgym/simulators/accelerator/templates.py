@@ -110,7 +110,9 @@ class Buffer:
         and a write port (fh, fl) at its bandwidths, accesses one entry wide, word-granular."""
         read_pj, write_pj = self.access_energy_pj(node_nm)
         word, width = self.word_bits, self.width_bits
-        reads = tuple((op, d) for op in operands for d in ("tl", "th") if op == OUTPUTS or d == "tl")
+        reads = tuple(
+            (op, d) for op in operands for d in ("tl", "th") if op == OUTPUTS or d == "tl"
+        )
         writes = tuple(
             (op, d) for op in operands for d in ("fh", "fl") if op == OUTPUTS or d == "fh"
         )

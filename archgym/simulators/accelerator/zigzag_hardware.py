@@ -98,7 +98,7 @@ def zigzag_hardware(
     precision: tuple[int, int, int, int] = DEFAULT_PRECISION,
     name: str | None = None,
 ) -> Architecture:
-    """A ZigZag accelerator description already loaded from YAML (see :func:`read_zigzag_hardware`)."""
+    """A ZigZag accelerator description already loaded from YAML (:func:`read_zigzag_hardware`)."""
     path = Path(path)
     top = _Fields(path, doc, "accelerator")
     array = top.sub("operational_array")
@@ -175,11 +175,16 @@ def _memory(path: Path, name: str, data: Any, dim_index: dict[str, int]) -> Memo
             raise port.error(f"need 0 < bandwidth_min <= bandwidth_max, got {bw_min}, {bw_max}")
         for alloc in port.get("allocation", list):
             parts = [p.strip() for p in str(alloc).split(",")]
-            if len(parts) != 2 or parts[0] not in OPERAND_LINKS or parts[1] not in (
-                "fh",
-                "tl",
-                "fl",
-                "th",
+            if (
+                len(parts) != 2
+                or parts[0] not in OPERAND_LINKS
+                or parts[1]
+                not in (
+                    "fh",
+                    "tl",
+                    "fl",
+                    "th",
+                )
             ):
                 raise port.error(f"allocation {alloc!r} is not '<I1|I2|O>, <fh|tl|fl|th>'")
             op = OPERAND_LINKS[parts[0]]
