@@ -332,7 +332,9 @@ class BestMappingComparison:
 
     ``zigzag_best``: ZigZag's value (cycles or pJ) of its best mapping; ``native_best``:
     the native mapper's best in the native model; ``native_best_in_zigzag``: ZigZag's own
-    value of the native best mapping (the mapper judged by ZigZag's model).
+    value of the native best mapping (the mapper judged by ZigZag's model);
+    ``zigzag_best_in_native``: the native model's value of ZigZag's best mapping (a
+    same-mapping check on every search).
     """
 
     layer: str
@@ -341,6 +343,7 @@ class BestMappingComparison:
     zigzag_best: float
     native_best: float
     native_best_in_zigzag: float
+    zigzag_best_in_native: float
     zigzag_seconds: float
     native_seconds: float
     zigzag_spatial: tuple
@@ -356,6 +359,11 @@ class BestMappingComparison:
         """(ZigZag's value of the native best - ZigZag best) / ZigZag best."""
         return self.native_best_in_zigzag / self.zigzag_best - 1.0
 
+    @property
+    def same_mapping_error(self) -> float:
+        """(native - ZigZag) / ZigZag value of ZigZag's best mapping."""
+        return self.zigzag_best_in_native / self.zigzag_best - 1.0
+
 
 def compare_best_with_zigzag(
     layers: Sequence[Layer],
@@ -369,6 +377,7 @@ def compare_best_with_zigzag(
     native: :func:`~archgym.simulators.accelerator.mapper.search` at ``budget``) on every
     layer, by ``criterion`` ("latency" or "energy"); the native best is also run in ZigZag."""
     from archgym.simulators.accelerator.mapper import search
+    from archgym.simulators.accelerator.model import evaluate
     from archgym.simulators.thirdparty.zigzag import run_zigzag, shipped_file
 
     if criterion not in CRITERIA:
@@ -389,6 +398,7 @@ def compare_best_with_zigzag(
         best = search(layer, arch, budget=budget, objective=CRITERIA[criterion])
         end = time.perf_counter()
         (check,) = run_zigzag(layer, path, [zigzag_entry(best.mapping, layer)], opt=criterion)
+        theirs = evaluate(layer, arch, loop_nest_from_zigzag(reference, arch))
         out.append(
             BestMappingComparison(
                 layer.name,
@@ -397,6 +407,7 @@ def compare_best_with_zigzag(
                 value(reference.energy_pj, reference.latency_cycles),
                 value(best.result.energy_pj, best.result.cycles),
                 value(check.energy_pj, check.latency_cycles),
+                value(theirs.energy_pj, theirs.cycles),
                 middle - start,
                 end - middle,
                 reference.spatial,
