@@ -10,10 +10,12 @@ For one layer on one architecture:
 3. loop orders of those factors, each allocated to the memories bottom-up as ZigZag's
    LOMA allocator does (:func:`.search_kernel.allocate`) and costed by the model.
 
-The budget (orders evaluated per layer) is spent in two rounds: a first one shared by
-every spatial candidate, and a second one on the three best of them; each round tries
-every distinct order when they fit its share, else a seeded random sample of half of it
-and a hill climb over swaps of two loops from the best. Deterministic for a given seed.
+The budget (orders evaluated per layer) is spent in three thirds: a first round shared
+by every spatial candidate, a second on the three best of them (each round tries every
+distinct order when they fit its share, else a seeded random sample of half of it and a
+hill climb over swaps of two loops from the best), and a refinement of the three best
+unrollings: their best orders with the factors split finer (up to ``lpf_limit`` + 4),
+climbed from. Deterministic for a given seed.
 Loop dimensions above :data:`MAX_DIM` are rejected (a WorkloadError) so the mapper's
 work stays bounded; a 10^9-sized loop maps in well under a second.
 """
@@ -57,6 +59,8 @@ MAX_DIM = 2**40
 #: Spatial candidates of the first round and candidates kept for the second.
 SPATIAL_CANDIDATES = 12
 FINALISTS = 3
+#: Loop factors the refinement may add beyond ``lpf_limit``.
+REFINE_EXTRA = 4
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,24 @@ def loop_factors(sizes: dict[str, int], limit: int) -> list[tuple[str, int]]:
         fs.sort()
         total -= 1
     return [(d, f) for d in dims for f in factors[d]]
+
+
+def split_factors(
+    order: list[tuple[str, int]], limit: int
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """Split the factors of a loop order into primes, merged back (within each original
+    factor, the group with most pieces first) down to at most ``limit`` factors. Returns
+    the new factors sorted by (dim, size) and the order with each factor replaced by its
+    pieces in place (the same loop nest, now with finer loops)."""
+    groups = [sorted(prime_factors(size).elements()) or [1] for _, size in order]
+    total = sum(len(g) for g in groups)
+    while total > max(limit, len(order)):
+        g = max(range(len(groups)), key=lambda i: len(groups[i]))
+        groups[g][:2] = [groups[g][0] * groups[g][1]]
+        groups[g].sort()
+        total -= 1
+    fine_order = [(dim, f) for (dim, _), group in zip(order, groups, strict=True) for f in group]
+    return sorted(fine_order, key=lambda f: (DIMS.index(f[0]), f[1])), fine_order
 
 
 def order_count(factors: list[tuple[str, int]]) -> int:
@@ -210,10 +232,32 @@ def search(
     ranked = sorted((r for r in runs if r.order is not None), key=lambda r: r.score)
     finalists = [r for r in ranked[:FINALISTS] if not r.exhaustive_at_finest]
     for i, run in enumerate(finalists):
-        share = (budget - spent) // (len(finalists) - i)
+        share = (2 * budget // 3 - spent) // (len(finalists) - i)
         if share < 16:
             break
         refined = _explore(layer, arch, run.spatial, share, lpf_limit, code, seed + 1000 + i)
+        spent += refined.evaluated
+        runs.append(refined)
+    # refinement: split the best orders' factors further and climb from them
+    ranked = sorted((r for r in runs if r.order is not None), key=lambda r: r.score)
+    seen: set = set()
+    refine = []
+    for run in ranked:
+        if run.spatial not in seen:
+            seen.add(run.spatial)
+            refine.append(run)
+    refine = refine[:FINALISTS]
+    for i, run in enumerate(refine):
+        share = (budget - spent) // (len(refine) - i)
+        if share < 16:
+            break
+        order = [run.factors[int(k)] for k in run.order[: len(run.factors)]]
+        fine, fine_order = split_factors(order, lpf_limit + REFINE_EXTRA)
+        if len(fine) == len(order):
+            continue
+        refined = _explore(
+            layer, arch, run.spatial, share, lpf_limit, code, seed + 2000 + i, fine, fine_order
+        )
         spent += refined.evaluated
         runs.append(refined)
     evaluated = sum(r.evaluated for r in runs)
@@ -252,13 +296,15 @@ def _explore(
     lpf_limit: int,
     objective: int,
     seed: int,
+    factors: list[tuple[str, int]] | None = None,
+    init: list[tuple[str, int]] | None = None,
 ) -> _Run:
     """Search one spatial unrolling within ``share`` loop orders of its loop factors (at
-    most ``lpf_limit``): every distinct order when they fit the share, else a seeded random
-    sample of ``share`` orders."""
+    most ``lpf_limit``, or ``factors``): every distinct order when they fit the share,
+    else ``init`` (an order of those factors), a seeded random sample and a hill climb."""
     sizes = temporal_sizes(layer, spatial)
-    chosen = loop_factors(sizes, lpf_limit)
-    exhaustive = order_count(chosen) <= share
+    chosen = factors if factors is not None else loop_factors(sizes, lpf_limit)
+    exhaustive = order_count(chosen) <= share and init is None
     if len(chosen) > MAX_LOOPS:
         raise InvalidDesignError(
             f"layer {layer.name!r}: {len(chosen)} temporal loop factors, at most {MAX_LOOPS}"
@@ -274,6 +320,13 @@ def _explore(
     fparams[1] = float(layer.macs)
     best_order = np.zeros(max(1, n_keys), dtype=np.int64)
     best_cuts = np.zeros((3, MAX_CHAIN), dtype=np.int64)
+    init_order = np.full(max(1, n_keys), -1, dtype=np.int64)
+    if init is not None:
+        # codes: the index of the first key equal to each factor
+        first = {}
+        for i, key in enumerate(chosen):
+            first.setdefault(key, i)
+        init_order[:n_keys] = [first[f] for f in init]
     n_orders = order_count(chosen) if exhaustive else share
     evaluated, feasible, s1, s2 = search_kernel.search_orders(
         key_dim,
@@ -290,6 +343,7 @@ def _explore(
         a.lvl_ops,
         a.lvl_nops,
         *sp.kernel_args(),
+        init_order,
         best_order,
         best_cuts,
     )

@@ -348,14 +348,16 @@ def search_orders(
     sp_oir_i,
     orel_sp,
     drain,
+    init_order,
     best_order,
     best_cuts,
 ):
     """Search loop orders of the factors (key_dim, key_size) sorted by (dim, size).
 
     ``exhaustive``: every distinct permutation (at most ``n_orders``); else ``n_orders``
-    evaluations: half seeded random orders, then a hill climb from the best of them over
-    swaps of two loops (first improvement, until no swap improves or the budget ends).
+    evaluations: ``init_order`` (codes; none when its first entry is negative), half
+    seeded random orders, then a hill climb from the best of them over swaps of two
+    loops (first improvement, until no swap improves or the budget ends).
     Writes the best order (codes indexing the keys) and its cuts; returns (orders
     evaluated, feasible, best score, best tie-break score).
     """
@@ -384,8 +386,12 @@ def search_orders(
             code[i] = code[i - 1]
     order = code.copy()
     n_random = n_orders if exhaustive else max(1, n_orders // 2)
+    warm = not exhaustive and n_keys > 0 and init_order[0] >= 0
     while evaluated < n_random:
-        if not exhaustive:
+        if warm and evaluated == 0:
+            for i in range(n_keys):
+                order[i] = init_order[i]
+        elif not exhaustive:
             np.random.shuffle(perm)
             for i in range(n_keys):
                 order[i] = code[perm[i]]
