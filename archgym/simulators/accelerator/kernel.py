@@ -811,3 +811,78 @@ def _req_bandwidth(op, m, k, data, prc, cyc, boost, psum):
     if k == FH and psum[m + 1] == 0:
         return 0.0
     return math.floor(data[m + 1] * p_hi / cyc[m + 1])
+
+
+@njit(cache=True)
+def spatial_tables(factors, attach, chain_len, layer, zigzag, spc, units, boost, sp_oir, orel_sp):
+    """Spatial tables of one unrolling (``factors``: array dims x 8 loop dims).
+
+    Per operand and arch level a (0 below its first level, m + 1 between levels m and
+    m + 1): ``spc`` the unrolling at and below a (cumulative), ``units`` the instances at
+    and above a (ZigZag's unit count), ``boost`` the distinct child units per parent;
+    ``sp_oir`` whether outputs reduce spatially at a; ``orel_sp`` the output-relevant
+    unrolling at and below a. Inputs' distinct units share overlapping windows (ZigZag)
+    or count every relevant factor (Timeloop).
+    """
+    n_arch = spc.shape[1]
+    spa = np.ones((3, n_arch, 8))
+    for op in range(3):
+        for d in range(factors.shape[0]):
+            a = attach[op, d]
+            for j in range(8):
+                spa[op, a, j] *= factors[d, j]
+    for op in range(3):
+        for a in range(n_arch):
+            for j in range(8):
+                spc[op, a, j] = spa[op, a, j] if a == 0 else spc[op, a - 1, j] * spa[op, a, j]
+    unique = np.ones(n_arch + 1)
+    part = np.ones(n_arch)
+    for op in range(3):
+        m = chain_len[op]
+        # units at and above each arch level
+        for a in range(m + 1):
+            total = 1.0
+            for b in range(a, m + 1):
+                for j in range(8):
+                    total *= spa[op, b, j]
+            units[op, a] = np.rint(np.round(total, 3))
+        # distinct data per arch level
+        prev_h = 1.0
+        prev_w = 1.0
+        cum_p = cum_q = cum_r = cum_s = 1.0
+        for a in range(m + 1):
+            r = 1.0
+            if op != I or not zigzag:
+                for j in range(8):
+                    if RELEVANCE[op, j] >= 1:
+                        r *= spa[op, a, j]
+            else:
+                cum_p *= spa[op, a, 4]
+                cum_q *= spa[op, a, 5]
+                cum_r *= spa[op, a, 6]
+                cum_s *= spa[op, a, 7]
+                h = _pr_unique(int(cum_p), int(cum_r), layer[8], layer[10], layer[12], True)
+                w = _pr_unique(int(cum_q), int(cum_s), layer[9], layer[11], layer[13], True)
+                r = spa[op, a, 0] * spa[op, a, 1] * spa[op, a, 3] * (h / prev_h) * (w / prev_w)
+                prev_h = h
+                prev_w = w
+            part[a] = r
+        for a in range(m + 1):
+            u = 1.0
+            for b in range(a, m + 1):
+                u *= part[b]
+            unique[a] = u
+        for a in range(n_arch):
+            boost[op, a] = 1.0
+        for a in range(m):
+            boost[op, a] = np.rint(unique[a] / unique[a + 1])
+    for a in range(n_arch):
+        flag = 0
+        rel = 1.0
+        for j in range(8):
+            if RELEVANCE[O, j] == 0 and spa[O, a, j] > 1:
+                flag = 1
+            if RELEVANCE[O, j] == 1:
+                rel *= spa[O, a, j]
+        sp_oir[a] = flag
+        orel_sp[a] = rel if a == 0 else orel_sp[a - 1] * rel

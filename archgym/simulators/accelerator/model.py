@@ -325,76 +325,39 @@ def _spatial_arrays(
     for loops in spatial:
         for dim, f in loops:
             requested[DIMS.index(dim)] *= f
+    arr = layer_array(layer, True)
     n_arch = MAX_CHAIN + 1
-    out = {}
-    for name, factors in (("f", frac), ("i", whole)):
-        spa = np.ones((3, n_arch, 8))
-        for op in range(3):
-            for d in range(len(arch.array)):
-                spa[op, a.attach[op, d]] *= factors[d]
-        spc = np.cumprod(spa, axis=1)
+    tables = []
+    for factors in (frac, whole):
+        spc = np.ones((3, n_arch, 8))
         units = np.ones((3, n_arch))
         boost = np.ones((3, n_arch))
-        for op in range(3):
-            m_levels = len(arch.chains[op])
-            totals = spa[op].prod(axis=1)
-            unique = _unique_units(op, spa[op], m_levels, layer, zigzag)
-            for lv in range(m_levels + 1):
-                units[op, lv] = round(round(float(np.prod(totals[lv : m_levels + 1])), 3))
-            for lv in range(m_levels):
-                boost[op, lv] = round(unique[lv] / unique[lv + 1])
-            if not zigzag:
-                units[op] = np.rint(units[op])
-        oir = np.array([RELEVANCE[OUTPUTS, j] == 0 for j in range(8)])
-        sp_oir = (spa[OUTPUTS][:, oir] > 1).any(axis=1)
-        out[name] = (spc, units, boost, sp_oir)
-    orel = np.array([RELEVANCE[OUTPUTS, j] == 1 for j in range(8)])
-    spa_o = np.ones((n_arch, 8))
-    for d in range(len(arch.array)):
-        spa_o[a.attach[OUTPUTS, d]] *= frac[d]
-    orel_sp = np.cumprod(spa_o[:, orel].prod(axis=1))
+        sp_oir = np.zeros(n_arch, dtype=np.int64)
+        orel_sp = np.ones(n_arch)
+        kernel.spatial_tables(
+            factors, a.attach, a.chain_len, arr, zigzag, spc, units, boost, sp_oir, orel_sp
+        )
+        tables.append((spc, units, boost, sp_oir, orel_sp))
     drain = 0.0
     if zigzag:
         for d in arch.systolic_dims:
             used = math.prod(min(f, layer.dims[DIMS.index(dim)]) for dim, f in spatial[d])
             drain += max(math.ceil(used) - 1, 0)
+    (spc_f, units_f, boost_f, oir_f, orel_sp), (spc_i, units_i, boost_i, oir_i, _) = tables
     return SpatialArrays(
         requested,
-        out["f"][0],
-        out["i"][0],
-        out["f"][1],
-        out["i"][1],
-        out["f"][2],
-        out["i"][2],
-        out["f"][3],
-        out["i"][3],
+        spc_f,
+        spc_i,
+        units_f,
+        units_i,
+        boost_f,
+        boost_i,
+        oir_f,
+        oir_i,
         orel_sp,
         drain,
-        float(out["f"][1][0, 0]),
+        float(units_f[0, 0]),
     )
-
-
-def _unique_units(op: int, spa: np.ndarray, m_levels: int, layer: Layer, zigzag: bool) -> list:
-    """Units at and above each arch level holding distinct data of ``op`` (ZigZag's
-    unit_unique): the product of the relevant spatial factors above. For inputs under the
-    ZigZag convention a spatial output-pixel and filter-tap pair shares its overlapping
-    inputs (the projection), under Timeloop's every relevant factor counts."""
-    r_part = [1.0] * (m_levels + 1)
-    if op != 1 or not zigzag:
-        rel = [j for j in range(8) if RELEVANCE[op, j] >= 1]
-        for lv in range(m_levels + 1):
-            r_part[lv] = math.prod(float(spa[lv, j]) for j in rel)
-    else:
-        arr = layer_array(layer, True)
-        cum = np.ones(8)
-        prev_h = prev_w = 1.0
-        for lv in range(m_levels + 1):
-            cum *= spa[lv]
-            h = kernel._pr_unique(int(cum[4]), int(cum[6]), arr[8], arr[10], arr[12], True)
-            w = kernel._pr_unique(int(cum[5]), int(cum[7]), arr[9], arr[11], arr[13], True)
-            r_part[lv] = spa[lv, 0] * spa[lv, 1] * spa[lv, 3] * (h / prev_h) * (w / prev_w)
-            prev_h, prev_w = h, w
-    return [math.prod(r_part[lv:]) for lv in range(m_levels + 1)]
 
 
 # ---------------------------------------------------------------- evaluation

@@ -55,10 +55,10 @@ class _Fields:
             return default
         value = self.data[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
-        numeric = float in kinds
-        ok = isinstance(value, kinds) and not isinstance(value, bool)
-        if numeric and isinstance(value, int) and not isinstance(value, bool):
-            ok = True
+        if isinstance(value, bool):
+            ok = bool in kinds
+        else:
+            ok = isinstance(value, kinds) or (float in kinds and isinstance(value, int))
         if not ok:
             names = " or ".join(k.__name__ for k in kinds)
             raise self.error(f"field {key!r} must be {names}, got {value!r}")

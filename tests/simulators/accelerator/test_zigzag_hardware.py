@@ -190,6 +190,14 @@ def test_zigzag_convention_energy_by_hand(tmp_path):
             r"level 'rf_o' has no port for Outputs tl",
         ),
         (lambda d: d["memories"].pop("dram"), r"last \(outermost\) level must hold all three"),
+        (
+            lambda d: d["memories"]["rf_w"].update(force_double_buffering="yes"),
+            r"field 'force_double_buffering' must be bool, got 'yes'",
+        ),
+        (
+            lambda d: d["operational_array"].update(is_imc=True),
+            r"in-memory-compute arrays \(is_imc\) are not supported",
+        ),
     ],
 )
 def test_bad_files_name_the_file_and_field(tmp_path, edit, message):
@@ -211,3 +219,18 @@ def test_unreadable_files(tmp_path):
     bad.write_text("- just a list")
     with pytest.raises(ConfigError, match="accelerator: expected a mapping"):
         read_zigzag_hardware(bad)
+
+
+def test_double_buffered_level_needs_room_for_two_tiles(tmp_path):
+    from archgym.errors import InvalidDesignError
+
+    layer = Layer("t", K=4, C=8, P=3)
+    # an 8-weight tile fills the 64-bit rf_w; a second K tile is still to come above it
+    nest = LoopNest(((("K", 2),),), (("C", 8), ("K", 2), ("P", 3)), ((1, 3), (3, 3), (1, 3, 3)))
+    plain = read_zigzag_hardware(write(tmp_path, tiny_doc()))
+    assert evaluate(layer, plain, nest).energy_pj > 0
+    doc = tiny_doc()
+    doc["memories"]["rf_w"]["force_double_buffering"] = True
+    doubled = read_zigzag_hardware(write(tmp_path, doc))
+    with pytest.raises(InvalidDesignError, match=r"rf_w \(Weights\) overflows by 64 bits"):
+        evaluate(layer, doubled, nest)
