@@ -24,7 +24,7 @@ from archgym.simulators.accelerator.architecture import (
     OUTPUTS,
     Architecture,
 )
-from archgym.simulators.accelerator.kernel import MAX_CHAIN, MAX_LOOPS, RELEVANCE
+from archgym.simulators.accelerator.kernel import MAX_CHAIN, MAX_LOOPS
 from archgym.simulators.accelerator.loopnest import LoopNest
 from archgym.simulators.accelerator.mapping import Mapping
 from archgym.simulators.accelerator.workload import DIMS, Layer
