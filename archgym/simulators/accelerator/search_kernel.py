@@ -129,9 +129,18 @@ def allocate(
                     for j in range(start + i, n_loops):
                         rest *= lsize[j]
                     access[k, i] = rest * sizes[k, i]
-        # the combination of prefixes (last operand fastest) with the least traffic above
+        # the combination of prefixes (last operand fastest) with the least traffic above,
+        # ties to the later combination. When the last operand's traffic never grows with
+        # its prefix, its best choice for given others is its largest prefix that fits
+        # (the same one the full enumeration keeps), so only the others are enumerated.
+        last = nops - 1
+        monotone = True
+        for i in range(1, n_sizes[last]):
+            if access[last, i] > access[last, i - 1]:
+                monotone = False
+                break
         n_comb = 1
-        for k in range(nops):
+        for k in range(nops - 1 if monotone else nops):
             n_comb *= n_sizes[k]
         best = np.inf
         found = False
@@ -139,11 +148,23 @@ def allocate(
             rem = c
             total = 0.0
             acc = 0.0
-            for k in range(nops - 1, -1, -1):
+            for k in range(nops - 2 if monotone else nops - 1, -1, -1):
                 idx = rem % n_sizes[k]
                 rem //= n_sizes[k]
                 total += sizes[k, idx]
                 acc += access[k, idx]
+            pick = -1
+            if monotone:
+                for i in range(n_sizes[last] - 1, -1, -1):
+                    if total + sizes[last, i] <= cap:
+                        pick = i
+                        break
+                if pick < 0:
+                    if c == 0:
+                        return False
+                    continue
+                total += sizes[last, pick]
+                acc += access[last, pick]
             if total > cap:
                 if c == 0:
                     return False
@@ -152,7 +173,11 @@ def allocate(
                 best = acc
                 found = True
                 rem = c
-                for k in range(nops - 1, -1, -1):
+                k0 = nops - 1
+                if monotone:
+                    choice[last] = pick + offset[last]
+                    k0 = nops - 2
+                for k in range(k0, -1, -1):
                     choice[k] = rem % n_sizes[k] + offset[k]
                     rem //= n_sizes[k]
         if not found:
