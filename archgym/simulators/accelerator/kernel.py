@@ -362,31 +362,8 @@ def evaluate_nest(
     n_loops,
     cuts,
     layer,
-    iparams,
-    fparams,
-    chain,
-    chain_len,
-    lvl_cap,
-    lvl_db,
-    lvl_cost,
-    lvl_word,
-    lvl_pe,
-    lvl_m,
-    pd_port,
-    port_info,
-    port_serve,
-    port_nserve,
-    sp_req,
-    spc_f,
-    spc_i,
-    units_f,
-    units_i,
-    boost_f,
-    boost_i,
-    sp_oir_f,
-    sp_oir_i,
-    orel_sp,
-    drain,
+    arch,
+    spatial,
     energy_out,
     counts_out,
     latency_out,
@@ -395,6 +372,12 @@ def evaluate_nest(
 ):
     """Cost of one loop nest. Returns (status, overflow bits, level, cycles, ideal cycles).
 
+    ``arch`` is the architecture tuple (:meth:`.model.ArchArrays.kernel_tuple`: iparams,
+    fparams, chain, chain_len, lvl_cap, lvl_db, lvl_cost, lvl_word, lvl_pe, lvl_m, pd_port,
+    port_info, port_serve, port_nserve, lvl_ops, lvl_nops), ``spatial`` the unrolling
+    tuple (:meth:`.model.SpatialArrays.kernel_tuple`: sp_req, spc_f, spc_i, units_f,
+    units_i, boost_f, boost_i, sp_oir_f, sp_oir_i, orel_sp, drain).
+
     ``energy_out`` (levels + 1,) gets pJ per level and the MACs last; ``counts_out``
     (3, MAX_CHAIN, 4) elements moved per operand, chain level and direction (all
     instances); ``latency_out`` (4,) the ZigZag terms stall, on-loading, off-loading,
@@ -402,6 +385,37 @@ def evaluate_nest(
     (timeloop convention) the level whose port limits the cycles (-1: compute). ``work`` and
     ``iwork`` are scratch buffers (:func:`scratch`).
     """
+    (
+        iparams,
+        fparams,
+        chain,
+        chain_len,
+        lvl_cap,
+        lvl_db,
+        lvl_cost,
+        lvl_word,
+        lvl_pe,
+        lvl_m,
+        pd_port,
+        port_info,
+        port_serve,
+        port_nserve,
+        _lvl_ops,
+        _lvl_nops,
+    ) = arch
+    (
+        sp_req,
+        spc_f,
+        spc_i,
+        units_f,
+        units_i,
+        boost_f,
+        boost_i,
+        sp_oir_f,
+        sp_oir_i,
+        orel_sp,
+        drain,
+    ) = spatial
     fo = 0
     io = 0
     zigzag = iparams[IP_ZIGZAG] == 1

@@ -316,8 +316,6 @@ def _explore(
     key_size = np.array([s for _, s in chosen] or [1], dtype=np.float64)
     a = arch_arrays(arch)
     sp = spatial_arrays(layer, arch, spatial)
-    fparams = a.fparams.copy()
-    fparams[1] = float(layer.macs)
     best_order = np.zeros(max(1, n_keys), dtype=np.int64)
     best_cuts = np.zeros((3, MAX_CHAIN), dtype=np.int64)
     init_order = np.full(max(1, n_keys), -1, dtype=np.int64)
@@ -337,12 +335,8 @@ def _explore(
         seed,
         objective,
         layer_array(layer, arch.convention == "zigzag"),
-        a.iparams,
-        fparams,
-        *a.kernel_args()[2:],
-        a.lvl_ops,
-        a.lvl_nops,
-        *sp.kernel_args(),
+        a.kernel_tuple(layer),
+        sp.kernel_tuple(),
         init_order,
         best_order,
         best_cuts,

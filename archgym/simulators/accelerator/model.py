@@ -97,11 +97,13 @@ class ArchArrays:
     lvl_ops: np.ndarray
     lvl_nops: np.ndarray
 
-    def kernel_args(self) -> tuple:
-        """The architecture's positional arguments of :func:`kernel.evaluate_nest`."""
+    def kernel_tuple(self, layer: Layer) -> tuple:
+        """The architecture tuple of :func:`kernel.evaluate_nest`, for ``layer``'s MACs."""
+        fparams = self.fparams.copy()
+        fparams[kernel.FP_MACS] = float(layer.macs)
         return (
             self.iparams,
-            self.fparams,
+            fparams,
             self.chain,
             self.chain_len,
             self.lvl_cap,
@@ -114,6 +116,8 @@ class ArchArrays:
             self.port_info,
             self.port_serve,
             self.port_nserve,
+            self.lvl_ops,
+            self.lvl_nops,
         )
 
 
@@ -246,8 +250,8 @@ class SpatialArrays:
     drain: float
     used_pes: float
 
-    def kernel_args(self) -> tuple:
-        """The spatial positional arguments of :func:`kernel.evaluate_nest`."""
+    def kernel_tuple(self) -> tuple:
+        """The spatial tuple of :func:`kernel.evaluate_nest`."""
         return (
             self.sp_req,
             self.spc_f,
@@ -417,8 +421,6 @@ def evaluate_arrays(
     energy = np.zeros(n_levels + 1)
     counts = np.zeros((3, MAX_CHAIN, 4))
     latency = np.zeros(4)
-    fparams = a.fparams.copy()
-    fparams[kernel.FP_MACS] = float(layer.macs)
     zigzag = arch.convention == "zigzag"
     work, iwork = kernel.scratch()
     status, over, which, cycles, ideal = kernel.evaluate_nest(
@@ -427,10 +429,8 @@ def evaluate_arrays(
         n_loops,
         cuts,
         layer_array(layer, zigzag),
-        a.iparams,
-        fparams,
-        *a.kernel_args()[2:],
-        *sp.kernel_args(),
+        a.kernel_tuple(layer),
+        sp.kernel_tuple(),
         energy,
         counts,
         latency,
