@@ -320,11 +320,7 @@ def _explore(
     best_cuts = np.zeros((3, MAX_CHAIN), dtype=np.int64)
     init_order = np.full(max(1, n_keys), -1, dtype=np.int64)
     if init is not None:
-        # codes: the index of the first key equal to each factor
-        first = {}
-        for i, key in enumerate(chosen):
-            first.setdefault(key, i)
-        init_order[:n_keys] = [first[f] for f in init]
+        init_order[:n_keys] = [chosen.index(f) for f in init]  # the kernel's key codes
     n_orders = order_count(chosen) if exhaustive else share
     evaluated, feasible, s1, s2 = search_kernel.search_orders(
         key_dim,

@@ -209,37 +209,31 @@ def _score(objective, energy, cycles):
 
 
 @njit(cache=True)
-def _cost_order(
-    order,
-    key_dim,
-    key_size,
-    n_keys,
-    objective,
-    layer,
-    arch,
-    spatial,
-    ldim,
-    lsize,
-    cuts,
-    energy,
-    counts,
-    latency,
-    work,
-    iwork,
-):
-    """Allocate and cost one order; returns (feasible, score, tie-break score)."""
+def _try(order, keys, objective, layer, arch, spatial, buffers, best, best_order, best_cuts):
+    """Allocate and cost ``order`` (codes into ``keys`` = (dims, sizes, count)); keep it in
+    ``best`` (score, tie-break), ``best_order`` and ``best_cuts`` when it beats them.
+    Returns (feasible, improved)."""
+    key_dim, key_size, n_keys = keys
+    ldim, lsize, cuts, energy, counts, latency, work, iwork = buffers
     for i in range(n_keys):
         ldim[i] = key_dim[order[i]]
         lsize[i] = key_size[order[i]]
     if not allocate(ldim, lsize, n_keys, layer, arch, spatial, cuts, work, iwork):
-        return False, np.inf, np.inf
+        return False, False
     status, _over, _which, cycles, _ideal = evaluate_nest(
         ldim, lsize, n_keys, cuts, layer, arch, spatial, energy, counts, latency, work, iwork
     )
     if status != OK:
-        return False, np.inf, np.inf
+        return False, False
     s1, s2 = _score(objective, energy.sum(), cycles)
-    return True, s1, s2
+    if s1 < best[0] or (s1 == best[0] and s2 < best[1]):
+        best[0] = s1
+        best[1] = s2
+        for i in range(n_keys):
+            best_order[i] = order[i]
+        best_cuts[:, :] = cuts
+        return True, True
+    return True, False
 
 
 @njit(cache=True)
@@ -277,8 +271,9 @@ def search_orders(
     latency = np.zeros(4)
     work = np.zeros(WORK_SIZE)
     iwork = np.zeros(IWORK_SIZE, dtype=np.int64)
-    best1 = np.inf
-    best2 = np.inf
+    best = np.array([np.inf, np.inf])
+    keys = (key_dim, key_size, n_keys)
+    buffers = (ldim, lsize, cuts, energy, counts, latency, work, iwork)
     evaluated = 0
     feasible = 0
     np.random.seed(seed)
@@ -300,36 +295,14 @@ def search_orders(
             for i in range(n_keys):
                 order[i] = code[perm[i]]
         evaluated += 1
-        ok, s1, s2 = _cost_order(
-            order,
-            key_dim,
-            key_size,
-            n_keys,
-            objective,
-            layer,
-            arch,
-            spatial,
-            ldim,
-            lsize,
-            cuts,
-            energy,
-            counts,
-            latency,
-            work,
-            iwork,
+        ok, _ = _try(
+            order, keys, objective, layer, arch, spatial, buffers, best, best_order, best_cuts
         )
-        if ok:
-            feasible += 1
-            if s1 < best1 or (s1 == best1 and s2 < best2):
-                best1 = s1
-                best2 = s2
-                for i in range(n_keys):
-                    best_order[i] = order[i]
-                best_cuts[:, :] = cuts
+        feasible += ok
         if exhaustive and not _next_permutation(order, n_keys):
             break
-    if exhaustive or best1 == np.inf:
-        return evaluated, feasible, best1, best2
+    if exhaustive or best[0] == np.inf:
+        return evaluated, feasible, best[0], best[1]
     # hill climb over swaps of two loops from the best order found
     current = best_order[:n_keys].copy()
     improved = True
@@ -341,33 +314,21 @@ def search_orders(
                     continue
                 current[a], current[b] = current[b], current[a]
                 evaluated += 1
-                ok, s1, s2 = _cost_order(
+                ok, better = _try(
                     current,
-                    key_dim,
-                    key_size,
-                    n_keys,
+                    keys,
                     objective,
                     layer,
                     arch,
                     spatial,
-                    ldim,
-                    lsize,
-                    cuts,
-                    energy,
-                    counts,
-                    latency,
-                    work,
-                    iwork,
+                    buffers,
+                    best,
+                    best_order,
+                    best_cuts,
                 )
-                if ok:
-                    feasible += 1
-                if ok and (s1 < best1 or (s1 == best1 and s2 < best2)):
-                    best1 = s1
-                    best2 = s2
-                    for i in range(n_keys):
-                        best_order[i] = current[i]
-                    best_cuts[:, :] = cuts
+                feasible += ok
+                if better:
                     improved = True
                 else:
                     current[a], current[b] = current[b], current[a]
-    return evaluated, feasible, best1, best2
+    return evaluated, feasible, best[0], best[1]
