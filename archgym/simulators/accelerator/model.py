@@ -399,10 +399,26 @@ def evaluate(layer: Layer, arch: Architecture, mapping: LoopNest | Mapping) -> L
     level's capacity, the spatial factors exceed the array or its dataflow, or the
     mapping misses a bound.
     """
+    nest, arrays = _prepared(layer, arch, mapping)
+    sp = spatial_arrays(layer, arch, nest.spatial)
+    return evaluate_arrays(layer, arch, sp, *arrays, mapping=mapping)
+
+
+def _prepared(layer: Layer, arch: Architecture, mapping: LoopNest | Mapping):
+    """The checked LoopNest of ``mapping`` and its arrays, cached on the (frozen) mapping
+    per architecture and layer shape."""
+    cache = mapping.__dict__.setdefault("_prepared", {})
+    key = (id(arch), layer.shape_key())
+    hit = cache.get(key)
+    if hit is not None and hit[0] is arch:
+        return hit[1], hit[2]
     nest = as_loop_nest(layer, arch, mapping)
     nest.check(layer, arch)
-    sp = spatial_arrays(layer, arch, nest.spatial)
-    return evaluate_arrays(layer, arch, sp, *nest_arrays(nest), mapping=mapping)
+    arrays = nest_arrays(nest)
+    if len(cache) > 64:
+        cache.clear()
+    cache[key] = (arch, nest, arrays)
+    return nest, arrays
 
 
 def evaluate_arrays(
@@ -459,16 +475,14 @@ def violation(arch: Architecture, status: int, over: float, which: int) -> str:
 
 
 def _result(layer, arch, sp, energy, counts, latency, cycles, ideal, which, mapping):
-    breakdown = {"mac": float(energy[-1])}
+    e = energy.tolist()
+    c = counts.tolist()
+    breakdown = {"mac": e[-1]}
     accesses: dict[tuple[str, str], dict[str, float]] = {}
-    for i, level in enumerate(arch.levels):
-        if not level.operands:
-            continue
-        breakdown[level.name] = float(energy[i])
-        for op in level.operands:
-            m = arch.chains[op].index(i)
-            fh, tl, fl, th = (float(v) for v in counts[op, m])
-            accesses[(level.name, OPERANDS[op])] = {"reads": tl + th, "fills": fh, "updates": fl}
+    for i, name, op, m in _result_keys(arch):
+        breakdown[name] = e[i]
+        fh, tl, fl, th = c[op][m]
+        accesses[(name, OPERANDS[op])] = {"reads": tl + th, "fills": fh, "updates": fl}
     cycles = float(cycles)
     bound = "compute" if which < 0 else arch.levels[int(which)].name
     return LayerResult(
@@ -486,6 +500,19 @@ def _result(layer, arch, sp, energy, counts, latency, cycles, ideal, which, mapp
         mapping=mapping,
         latency_breakdown=dict(zip(LATENCY_TERMS, map(float, latency), strict=True)),
     )
+
+
+def _result_keys(arch: Architecture) -> list[tuple[int, str, int, int]]:
+    """(level index, name, operand, chain position) of every stored operand, cached."""
+    keys = arch.__dict__.get("_result_keys")
+    if keys is None:
+        keys = [
+            (i, level.name, op, arch.chains[op].index(i))
+            for i, level in enumerate(arch.levels)
+            for op in level.operands
+        ]
+        arch.__dict__["_result_keys"] = keys
+    return keys
 
 
 def evaluate_many(
