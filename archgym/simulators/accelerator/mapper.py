@@ -37,6 +37,7 @@ from archgym.simulators.accelerator.loopnest import LoopNest
 from archgym.simulators.accelerator.model import (
     LayerResult,
     arch_arrays,
+    effective_unrolling,
     evaluate_arrays,
     layer_array,
     nest_arrays,
@@ -156,13 +157,34 @@ def order_count(factors: list[tuple[str, int]]) -> int:
     return count
 
 
-def temporal_sizes(layer: Layer, spatial: Spatial) -> dict[str, int]:
-    """What the spatial unrolling leaves of each loop: ceil(bound / spatial factor)."""
-    out = {}
-    for dim, bound in zip(DIMS, layer.dims, strict=True):
-        f = math.prod(x for loops in spatial for d, x in loops if d == dim)
-        out[dim] = math.ceil(bound / f)
-    return out
+def temporal_sizes(layer: Layer, spatial: Spatial, arch: Architecture | None = None) -> dict[str, int]:
+    """What the spatial unrolling leaves of each loop: ceil(bound / spatial factor).
+
+    Under the ZigZag convention (``arch`` given) as ZigZag computes it: the loop divided
+    in floating point by each fractional unrolling factor in turn (array dimensions in the
+    order the weights' levels span them), rounded up each time; a non-dividing factor can
+    then leave one iteration more than the exact ceiling, and ZigZag only accepts loop
+    orders of its own sizes.
+    """
+    if arch is None or arch.convention != "zigzag":
+        out = {}
+        for dim, bound in zip(DIMS, layer.dims, strict=True):
+            f = math.prod(x for loops in spatial for d, x in loops if d == dim)
+            out[dim] = math.ceil(bound / f)
+        return out
+    frac, _ = effective_unrolling(layer, arch, spatial)
+    attach = arch_arrays(arch).attach[0]
+    sizes: dict[str, float] = dict(zip(DIMS, map(float, layer.dims), strict=True))
+    for d in sorted(range(len(arch.array)), key=lambda d: (attach[d], d)):
+        for dim, _ in spatial[d]:
+            if dim not in sizes:
+                continue  # ZigZag drops a loop the unrolling already covers
+            q = math.ceil(sizes[dim] / frac[d, DIMS.index(dim)])
+            if q == 1:
+                del sizes[dim]
+            else:
+                sizes[dim] = q
+    return {dim: int(sizes.get(dim, 1)) for dim in DIMS}
 
 
 # ---------------------------------------------------------------- the search
@@ -302,7 +324,7 @@ def _explore(
     """Search one spatial unrolling within ``share`` loop orders of its loop factors (at
     most ``lpf_limit``, or ``factors``): every distinct order when they fit the share,
     else ``init`` (an order of those factors), a seeded random sample and a hill climb."""
-    sizes = temporal_sizes(layer, spatial)
+    sizes = temporal_sizes(layer, spatial, arch)
     chosen = factors if factors is not None else loop_factors(sizes, lpf_limit)
     exhaustive = order_count(chosen) <= share and init is None
     if len(chosen) > MAX_LOOPS:
@@ -346,7 +368,7 @@ def _explore(
 
 def _why_nothing_fits(layer: Layer, arch: Architecture, spatial: Spatial) -> str:
     """The violation of the simplest mapping: every temporal loop in the outermost level."""
-    sizes = temporal_sizes(layer, spatial)
+    sizes = temporal_sizes(layer, spatial, arch)
     temporal = tuple((d, s) for d, s in sizes.items() if s > 1)
     cuts = tuple(tuple([0] * (len(c) - 1) + [len(temporal)]) for c in arch.chains)
     nest = LoopNest(spatial, temporal, cuts)
