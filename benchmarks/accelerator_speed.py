@@ -10,8 +10,6 @@ import platform
 import statistics
 import time
 
-import numpy as np
-
 from archgym.simulators.accelerator import (
     Layer,
     Mapping,
@@ -25,8 +23,10 @@ from archgym.simulators.accelerator import (
     systolic,
     timeloop_reference,
 )
-from archgym.simulators.accelerator.model import run_kernel
+from archgym.simulators.accelerator.mapper import search
 from archgym.simulators.accelerator.simulator import DEFAULT_TIMELOOP_DESIGN, AcceleratorSimulator
+from archgym.simulators.thirdparty.crosscheck import zigzag_architecture
+from archgym.simulators.thirdparty.zigzag import zigzag_available
 
 REF_LAYER = Layer("ref", K=32, C=3, P=112, Q=112, R=3, S=3, stride_h=2, stride_w=2)
 REF_MAPPING = Mapping.from_levels(
@@ -61,10 +61,20 @@ def main() -> None:
         evaluate(REF_LAYER, arch, REF_MAPPING)
     single_us = (time.perf_counter() - t) / n * 1e6
 
-    batch = 10000
-    factors = np.repeat(REF_MAPPING.as_array()[None], batch, axis=0)
-    orders = np.tile(np.arange(8, dtype=np.int64), (batch, 1))
-    kernel_s = median_time(lambda: run_kernel(REF_LAYER, arch, factors, orders, orders), 5)
+    # loop orders the compiled search allocates and costs per second (one spatial
+    # unrolling, every order of 8 loop factors)
+    spatial = ((("Q", 14),), (("C", 3), ("S", 3)))
+    search(REF_LAYER, arch, budget=100, spatial=spatial, lpf_limit=8)
+    rates = {}
+    zigzag_arch = zigzag_architecture("eyeriss_like") if zigzag_available() else None
+    for label, a in (("timeloop", arch), ("zigzag", zigzag_arch)):
+        if a is None:
+            continue
+        sp = spatial if label == "timeloop" else ((("Q", 14),), (("K", 12),))
+        search(REF_LAYER, a, budget=100, spatial=sp, lpf_limit=8)
+        t = time.perf_counter()
+        found = search(REF_LAYER, a, budget=20000, spatial=sp, lpf_limit=8)
+        rates[label] = found.evaluated / (time.perf_counter() - t)
 
     print("## Accelerator model speed\n")
     print(f"Machine: {platform.machine()} {os.cpu_count()}-core python sandbox, one process,")
@@ -72,7 +82,11 @@ def main() -> None:
     print("Command: `python benchmarks/accelerator_speed.py`\n")
     print(f"- numba warm-up (compile or cache load): {warmup:.2f} s")
     print(f"- one layer, fixed mapping, `evaluate` (Timeloop reference layer): {single_us:.1f} us")
-    print(f"- kernel batch: {batch / kernel_s / 1e6:.2f} M mappings/s ({kernel_s * 1e3:.1f} ms)\n")
+    for label, rate in rates.items():
+        print(
+            f"- mapper, {label} convention: {rate / 1e3:.0f} k loop orders/s (allocated and costed)"
+        )
+    print()
     print("| network | arch | layers (distinct) | mapper budget/layer | search time s |")
     print("|---|---|---|---|---|")
     cases = [

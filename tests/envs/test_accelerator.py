@@ -102,3 +102,15 @@ def test_edp_objective_and_step_info():
 def test_unknown_mapper_objective_is_rejected_when_built():
     with pytest.raises(ConfigError, match="mapper_objective 'fastest'"):
         make_accelerator_env(mapper_objective="fastest")
+
+
+def test_huge_layer_dimension_does_not_hang(tmp_path):
+    # a GAMMA CSV row with a 10^9-sized K: the mapper factorises and merges the loop, so
+    # the first step finishes (it used to run for minutes)
+    path = tmp_path / "huge.csv"
+    path.write_text("K,C,Y,X,R,S,T\n1000000000,3,7,7,1,1,1\n")
+    env = make_accelerator_env(str(path), "edp", mapper_budget=64)
+    env.reset(seed=0)
+    _, _, _, _, info = env.step(env.encode(DEFAULT_TIMELOOP_DESIGN))
+    assert info["valid"]
+    assert info["metrics"]["cycles"] >= 1e9 * 3 * 49 / 168

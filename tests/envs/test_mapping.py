@@ -69,8 +69,9 @@ def test_metrics_equal_direct_model():
     # buffers sized to the tiles: per PE weights 4*4*3*3 = 144 -> 256 words, inputs
     # 4 channels x 3 x 3 = 36 -> 64, outputs 4; global buffer 9216 + 1600 + 4096 -> 16384
     hw = sim.hardware(DESIGN, LAYER, mapping)
-    assert [s.capacity_words for s in hw.spads] == [256, 64, 4]
-    assert hw.glb.capacity_words == 16384
+    words = [hw.level(n).capacity_bits / 16 for n in ("weights_spad", "ifmap_spad", "psum_spad")]
+    assert words == [256, 64, 4]
+    assert hw.level("shared_glb").capacity_bits / 16 == 16384
     assert hw == mapping_hardware(16, spad_words=(256, 64, 4), glb_words=16384)
     direct = evaluate(LAYER, hw, mapping)
     assert metrics["runtime_cycles"] == direct.cycles

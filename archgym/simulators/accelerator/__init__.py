@@ -13,34 +13,40 @@ Workloads (``workload``, ``networks``)
     ``read_timeloop_directory(path)``, ``read_gamma_csv(path)`` (WorkloadError names
     file and line).
 
-Architecture (``architecture``)
-    ``MemoryLevel(name, memory_class, depth, word_bits, block_size, read_bandwidth,
-    write_bandwidth, banks)`` and ``Architecture(name, pe_x, pe_y, mac_bits, spads=(W, I, O
-    MemoryLevel or None), glb, glb_keeps, dram_type, dram_word_bits, node_nm, clock_ghz,
-    multicast, noc_energy_pj_per_word, dummy_buffer, spatial_x, spatial_y, pipeline_fill,
-    dataflow)``, both frozen. Presets: ``eyeriss_like(n_pes=168, mesh_x=14, ...)``,
-    ``timeloop_reference()`` (REFERENCES.md s3), ``systolic(rows, cols, dataflow="ws"|"os"|
-    "is"|"rs", word_bits=8, glb_kib=512, ...)``. ``arch.tables`` has per-word energies and
-    ``area_mm2``.
+Architecture (``architecture``, ``templates``, ``zigzag_hardware``)
+    ``Architecture(name, array, levels, mac_energy_pj, mac_area=0, precision=(8, 8, 16, 8),
+    convention="timeloop"|"zigzag", spatial_dims=None, systolic_dims=(),
+    pipeline_fill_cycles=0, ...)``: a PE array of any number of dimensions under any
+    number of ``MemoryLevel(name, operands, capacity_bits, read_pj, write_pj, ports,
+    served_dims, area, double_buffered, word_bits)``, innermost first, each holding a
+    subset of the operands (the rest bypass it), with ``Port(name, kind, width_bits,
+    granularity_bits, bandwidth_bits, serves)``; ``arch.chains``, ``arch.instances(level)``,
+    ``arch.area``. Templates: ``Buffer(name, memory_class, depth, word_bits, block_size,
+    read_bandwidth, write_bandwidth, banks)`` (Accelergy-style tables) and
+    ``template(name, pe_x, pe_y, spads=(W, I, O Buffer or None), glb, glb_keeps, ...)``;
+    presets ``eyeriss_like(n_pes=168, mesh_x=14, ...)``, ``timeloop_reference()``,
+    ``systolic(rows, cols, dataflow)``. ``zigzag_hardware.read_zigzag_hardware(path)``
+    reads ZigZag's accelerator YAML (ConfigError naming file and field).
 
-Mapping and model (``mapping``, ``model``)
-    ``Mapping(factors, glb_order, dram_order)``: 8 dims x 5 slots (pe, x, y, glb, dram);
-    ``Mapping.from_levels(layer, pe={...}, x={...}, y={...}, glb={...}, dram=None,
-    glb_order="NGKCPQRS", dram_order=...)`` (orders innermost first; DRAM gets the rest);
-    ``mapping.read_timeloop_map(path, layer)`` reads Timeloop's ``*.map.yaml``.
-    ``evaluate(layer, arch, mapping) -> LayerResult`` with ``energy_pj``, ``cycles``,
-    ``compute_cycles``, ``utilisation``, ``used_pes``, ``energy_breakdown_pj`` (level ->
-    pJ), ``accesses`` ((level, operand) -> reads/fills/updates), ``area_mm2``, ``edp``,
-    ``energy_per_mac_pj``, ``bound_by``. Infeasible: InvalidDesignError naming the level and
-    the overflow. ``evaluate_many(layer, arch, mappings)``; ``model.tile_sizes(layer,
-    mapping)`` gives the per-PE and global-buffer tiles; ``model.run_kernel`` evaluates a
-    batch given as arrays (see ``kernel``).
+Mapping and model (``loopnest``, ``mapping``, ``model``)
+    ``LoopNest(spatial, temporal, cuts)``: loops per array dimension, temporal loops
+    innermost first, and per operand the loops at and below each of its levels;
+    ``LoopNest.from_level_loops(arch, spatial, {level: loops})`` (Timeloop style). The
+    template ``Mapping(factors, glb_order, dram_order)`` (8 dims x 5 slots pe, x, y, glb,
+    dram; ``Mapping.from_levels``, ``mapping.read_timeloop_map``) converts with
+    ``mapping.loop_nest(layer, arch)``. ``evaluate(layer, arch, mapping) -> LayerResult``
+    with ``energy_pj``, ``cycles``, ``compute_cycles``, ``utilisation``, ``used_pes``,
+    ``energy_breakdown_pj`` (level -> pJ), ``accesses`` ((level, operand) -> reads/fills/
+    updates), ``latency_breakdown`` (ZigZag's stall, on/off-loading, drain), ``area_mm2``,
+    ``edp``, ``bound_by``. Infeasible: InvalidDesignError naming the level and the
+    overflow. ``evaluate_many``; ``model.tile_sizes(layer, mapping)``.
 
-Mapper (``mapper``)
-    ``search(layer, arch, *, budget=2000, objective="edp"|"energy"|"delay", seed=0)
-    -> MapperResult(mapping, result, evaluated, valid)``;
-    ``search_network(network, arch, ...) -> NetworkResult(energy_pj, cycles, area_mm2,
-    macs, layers, utilisation, edp)``.
+Mapper (``mapper``, ``spatial``, ``search_kernel``)
+    ``search(layer, arch, *, budget=2000, objective="edp"|"energy"|"delay", seed=0,
+    lpf_limit=6, spatial=None) -> MapperResult(mapping: LoopNest, result, evaluated,
+    valid)``: searched spatial unrollings x LOMA-style loop orders, allocated as ZigZag's
+    allocator does; ``search_network(network, arch, ...) -> NetworkResult(energy_pj,
+    cycles, area_mm2, macs, layers, utilisation, edp)``.
 
 Simulators (``simulator``)
     ``AcceleratorSimulator`` (archgym/Accelerator-v0: TimeloopGym's knobs),
@@ -54,10 +60,9 @@ from archgym.simulators.accelerator.architecture import (
     OPERANDS,
     Architecture,
     MemoryLevel,
-    eyeriss_like,
-    systolic,
-    timeloop_reference,
+    Port,
 )
+from archgym.simulators.accelerator.loopnest import LoopNest
 from archgym.simulators.accelerator.mapper import (
     MapperResult,
     NetworkResult,
@@ -76,6 +81,13 @@ from archgym.simulators.accelerator.networks import (
     resnet50,
     vgg16,
 )
+from archgym.simulators.accelerator.templates import (
+    Buffer,
+    eyeriss_like,
+    systolic,
+    template,
+    timeloop_reference,
+)
 from archgym.simulators.accelerator.workload import (
     DIMS,
     Layer,
@@ -92,12 +104,15 @@ __all__ = [
     "NETWORKS",
     "OPERANDS",
     "Architecture",
+    "Buffer",
     "Layer",
     "LayerResult",
+    "LoopNest",
     "MapperResult",
     "Mapping",
     "MemoryLevel",
     "Network",
+    "Port",
     "NetworkResult",
     "alexnet",
     "bert_base",
@@ -116,6 +131,7 @@ __all__ = [
     "search",
     "search_network",
     "systolic",
+    "template",
     "timeloop_reference",
     "vgg16",
 ]

@@ -1,11 +1,28 @@
-"""Architecture specs: the Eyeriss-like and systolic templates of the accelerator model.
+"""Architecture specs of the accelerator model: a PE array under any hierarchy of memories.
 
-The template has a fixed level structure, innermost first:
+An :class:`Architecture` is a PE array of any number of dimensions (ZigZag's D1, D2, ...;
+the first is Timeloop's meshX) and a tuple of :class:`MemoryLevel`, innermost first.
+Each level holds a chosen subset of the operands (Weights = 0, Inputs = 1, Outputs = 2,
+Timeloop's order); an operand that a level does not hold bypasses it. A level has its own
+capacity, per-access energies, ports (each with a width, a transfer granularity, a
+bandwidth and the operand directions it serves) and the array dimensions one instance
+spans (ZigZag's ``served_dimensions``: none for a per-PE register file, all of them for a
+shared buffer). The last level is the backing store (DRAM) and holds every operand.
 
-    MAC  <-  per-PE scratchpads (one per operand, or bypass)  <-  PE array (X x Y, NoC)
-         <-  shared global buffer (keeps a subset of operands)  <-  DRAM
+Operand directions are ZigZag's: ``fh`` filled from the level above, ``tl`` read out to
+the level below, ``fl`` filled from below (partial sums written back), ``th`` read out to
+the level above (partial or final sums drained).
 
-Operands are indexed Weights = 0, Inputs = 1, Outputs = 2 (Timeloop's order).
+Two counting conventions (``convention``) reproduce the two reference tools where they
+differ; docs/envs/accelerator.md lists the differences:
+
+- ``"timeloop"``: every MAC reads its operands from the innermost level, the first
+  update of an output needs no read, energies per stored word, latency = the larger of
+  the compute cycles and each port's transfer time (Timeloop/Accelergy).
+- ``"zigzag"``: an operand held still by the innermost loops is read once per run, every
+  update reads the partial sum, transfers are rounded up to the port granularity and
+  latency adds stalls, on- and off-loading to the compute cycles (ZigZag 3.9).
+
 Specs are frozen and validated once here; :class:`ConfigError` names the bad field.
 """
 
@@ -16,371 +33,255 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from archgym.errors import ConfigError
-from archgym.simulators.accelerator import energy
 from archgym.simulators.accelerator.workload import DIMS
 
 OPERANDS: tuple[str, ...] = ("Weights", "Inputs", "Outputs")
 WEIGHTS, INPUTS, OUTPUTS = 0, 1, 2
+#: Data directions at a memory (ZigZag's allocation names): filled from higher, read to
+#: lower, filled from lower, read to higher.
+DIRECTIONS: tuple[str, ...] = ("fh", "tl", "fl", "th")
+#: Directions an input operand (weights, inputs) uses, and those outputs use.
+INPUT_DIRECTIONS = ("fh", "tl")
+OUTPUT_DIRECTIONS = DIRECTIONS
+PORT_KINDS = ("read", "write", "read_write")
+_READS, _WRITES = ("tl", "th"), ("fh", "fl")
+CONVENTIONS = ("timeloop", "zigzag")
+
+
+@dataclass(frozen=True)
+class Port:
+    """One memory port: what it moves, how wide, how fast.
+
+    ``width_bits`` is one access (what the level's per-access energy is charged for),
+    ``granularity_bits`` the smallest transfer (ZigZag's ``bandwidth_min``: a transfer
+    is rounded up to a multiple of it and charged ``granularity / width`` of an access per
+    unit), ``bandwidth_bits`` bits per cycle per instance (``math.inf``: unlimited).
+    ``serves`` lists ``(operand, direction)`` pairs in the order the port serves them.
+    """
+
+    name: str
+    kind: str
+    width_bits: int
+    granularity_bits: int
+    bandwidth_bits: float
+    serves: tuple[tuple[int, str], ...]
+
+    def __post_init__(self) -> None:
+        where = f"port {self.name!r}"
+        if self.kind not in PORT_KINDS:
+            raise ConfigError(f"{where}: kind {self.kind!r} not in {PORT_KINDS}")
+        for attr in ("width_bits", "granularity_bits"):
+            value = getattr(self, attr)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{where}: {attr} must be a positive int, got {value!r}")
+        if self.granularity_bits > self.width_bits:
+            raise ConfigError(
+                f"{where}: granularity_bits {self.granularity_bits} exceeds width_bits "
+                f"{self.width_bits}"
+            )
+        if not self.bandwidth_bits > 0:
+            raise ConfigError(f"{where}: bandwidth_bits must be positive")
+        for operand, direction in self.serves:
+            if operand not in (WEIGHTS, INPUTS, OUTPUTS) or direction not in DIRECTIONS:
+                raise ConfigError(f"{where}: cannot serve ({operand!r}, {direction!r})")
+            if self.kind == "read" and direction in _WRITES:
+                raise ConfigError(f"{where}: a read port cannot serve {direction}")
+            if self.kind == "write" and direction in _READS:
+                raise ConfigError(f"{where}: a write port cannot serve {direction}")
 
 
 @dataclass(frozen=True)
 class MemoryLevel:
-    """One buffer: ``depth`` entries of ``block_size`` words of ``word_bits`` bits.
+    """One memory of the hierarchy (every instance of it).
 
-    Bandwidths are words per cycle per instance (``math.inf`` = unlimited).
+    ``operands`` (ordered) are the operands it stores; ``capacity_bits`` per instance
+    (``math.inf`` for DRAM); ``read_pj``/``write_pj`` per access of a port's width;
+    ``served_dims`` the array dimensions one instance spans (instances = product of the
+    other dimensions' sizes); ``area`` per instance (mm^2 for the templates, the source
+    file's unit for read files); ``double_buffered`` doubles the space a tile needs
+    while the next one loads (ZigZag's ``force_double_buffering``); ``word_bits`` (the
+    Timeloop templates) stores every operand as words of that size. A level with no
+    operands stores nothing and only adds area.
     """
 
     name: str
-    memory_class: str = "SRAM"
-    depth: int = 1
-    word_bits: int = 16
-    block_size: int = 1
-    read_bandwidth: float = math.inf
-    write_bandwidth: float = math.inf
-    banks: int = 1
+    operands: tuple[int, ...]
+    capacity_bits: float
+    read_pj: float
+    write_pj: float
+    ports: tuple[Port, ...] = ()
+    served_dims: frozenset[int] = frozenset()
+    area: float = 0.0
+    double_buffered: bool = False
+    word_bits: int | None = None
 
     def __post_init__(self) -> None:
-        if self.memory_class not in energy.MEMORY_CLASSES:
-            raise ConfigError(
-                f"{self.name}: memory_class {self.memory_class!r} not in "
-                f"{list(energy.MEMORY_CLASSES)}"
-            )
-        for attr in ("depth", "word_bits", "block_size", "banks"):
+        where = f"memory level {self.name!r}"
+        if len(set(self.operands)) != len(self.operands) or not set(self.operands) <= {0, 1, 2}:
+            raise ConfigError(f"{where}: operands must be distinct among 0, 1, 2")
+        if not self.capacity_bits > 0:
+            raise ConfigError(f"{where}: capacity_bits must be positive")
+        for attr in ("read_pj", "write_pj", "area"):
             value = getattr(self, attr)
-            if not isinstance(value, int) or value < 1:
-                raise ConfigError(f"{self.name}: {attr} must be a positive int, got {value!r}")
-        for attr in ("read_bandwidth", "write_bandwidth"):
-            if not getattr(self, attr) > 0:
-                raise ConfigError(f"{self.name}: {attr} must be positive")
+            if not (isinstance(value, (int, float)) and value >= 0 and math.isfinite(value)):
+                raise ConfigError(f"{where}: {attr} must be a non-negative number, got {value!r}")
+        if self.word_bits is not None and (
+            isinstance(self.word_bits, bool) or not isinstance(self.word_bits, int)
+        ):
+            raise ConfigError(f"{where}: word_bits must be an int or None")
+        served: dict[tuple[int, str], str] = {}
+        for port in self.ports:
+            for key in port.serves:
+                if key in served:
+                    raise ConfigError(
+                        f"{where}: {OPERANDS[key[0]]} {key[1]} is served by ports "
+                        f"{served[key]!r} and {port.name!r}"
+                    )
+                if key[0] not in self.operands:
+                    raise ConfigError(
+                        f"{where}: port {port.name!r} serves {OPERANDS[key[0]]}, which the "
+                        "level does not hold"
+                    )
+                served[key] = port.name
 
-    @property
-    def capacity_words(self) -> int:
-        """Words the level holds: depth x block size."""
-        return self.depth * self.block_size
-
-    @property
-    def width_bits(self) -> int:
-        """Width of one entry in bits: word bits x block size."""
-        return self.word_bits * self.block_size
-
-    @property
-    def ports(self) -> int:
-        """Ports per bank for the bandwidth, 1 for the reference designs (an assumption).
-
-        A port of one bank serves 2 block accesses per cycle (the reference spads: bandwidth
-        2, block 1; the reference global buffer: 16 words over 32 banks of 8-word blocks);
-        read and write ports count separately, the first pair being the baseline.
-        """
-        ports = 0
-        for bandwidth in (self.read_bandwidth, self.write_bandwidth):
-            if math.isinf(bandwidth):
-                ports += 1
-            else:
-                ports += max(1, math.ceil(bandwidth / (2 * self.block_size * self.banks)))
-        return ports - 1
-
-    def energy_per_word_pj(self, node_nm: float) -> tuple[float, float]:
-        """(read, write) energy per scalar word: a full-width access divided by the block size."""
-        read, write = energy.memory_access_energy_pj(
-            self.memory_class, self.depth, self.width_bits, node_nm, self.banks
-        )
-        return read / self.block_size, write / self.block_size
-
-    def area_um2(self, node_nm: float) -> float:
-        """Area of the level at ``node_nm`` (um^2), from :func:`.energy.memory_area_um2`."""
-        return energy.memory_area_um2(
-            self.memory_class, self.depth, self.width_bits, node_nm, self.banks, self.ports
-        )
+    def port_for(self, operand: int, direction: str) -> Port | None:
+        """The port serving ``operand`` in ``direction``, or None."""
+        for port in self.ports:
+            if (operand, direction) in port.serves:
+                return port
+        return None
 
 
 @dataclass(frozen=True)
 class Architecture:
-    """A DNN accelerator instance of the template.
+    """A DNN accelerator: PE array, memory hierarchy, MAC, precisions, counting convention.
 
-    ``pe_x`` is the mesh width (Timeloop's meshX, columns), ``pe_y`` the rows.
-    ``spads`` holds the per-PE scratchpad of Weights, Inputs, Outputs (None = bypass).
-    ``glb_keeps`` lists the operands the global buffer stores (the rest bypass it).
-    ``spatial_x``/``spatial_y`` restrict which loop dimensions the mapper may unroll over
-    the mesh (the dataflow). ``pipeline_fill`` adds a systolic array's fill and drain to
-    every pass of the PE-level loops (:attr:`fill_cycles`, SCALE-Sim's per-fold latency).
+    ``array`` holds the sizes of the PE array dimensions; ``levels`` the memories,
+    innermost first, each operand's levels forming its chain; ``precision`` the bits of
+    (weights, inputs, partial sums, final outputs); ``spatial_dims`` the loop dimensions
+    each array dimension may unroll (the dataflow; None: any); ``systolic_dims`` the
+    array dimensions whose results leave one PE per cycle (ZigZag's drain);
+    ``pipeline_fill_cycles`` cycles added per pass of the per-PE loops (a systolic array's
+    fill and drain, SCALE-Sim's per-fold latency, timeloop convention). ``area`` sums
+    instances x level area plus PEs x ``mac_area`` in ``area_unit``.
     """
 
     name: str
-    pe_x: int
-    pe_y: int
-    mac_bits: int
-    spads: tuple[MemoryLevel | None, MemoryLevel | None, MemoryLevel | None]
-    glb: MemoryLevel
-    glb_keeps: frozenset[int] = frozenset({WEIGHTS, INPUTS, OUTPUTS})
-    dram_type: str = "LPDDR4"
-    dram_word_bits: int = 16
-    node_nm: float = 45.0
-    clock_ghz: float = 1.0
-    multicast: bool = True
-    noc_energy_pj_per_word: float = 0.0
-    dummy_buffer: MemoryLevel | None = None
-    spatial_x: frozenset[str] = frozenset(DIMS)
-    spatial_y: frozenset[str] = frozenset(DIMS)
-    pipeline_fill: bool = False
+    array: tuple[int, ...]
+    levels: tuple[MemoryLevel, ...]
+    mac_energy_pj: float
+    mac_area: float = 0.0
+    precision: tuple[int, int, int, int] = (8, 8, 16, 8)
+    convention: str = "timeloop"
+    spatial_dims: tuple[frozenset[str], ...] | None = None
+    systolic_dims: frozenset[int] = frozenset()
+    pipeline_fill_cycles: int = 0
+    area_unit: str = "mm^2"
     dataflow: str = "any"
+    node_nm: float | None = None
+    clock_ghz: float = 1.0
 
     def __post_init__(self) -> None:
-        for attr in ("pe_x", "pe_y", "mac_bits", "dram_word_bits"):
-            value = getattr(self, attr)
-            if not isinstance(value, int) or value < 1:
-                raise ConfigError(f"architecture {self.name}: {attr} must be a positive int")
-        if len(self.spads) != 3:
-            raise ConfigError(f"architecture {self.name}: spads must have 3 entries (W, I, O)")
-        if not self.glb_keeps <= {0, 1, 2}:
-            raise ConfigError(f"architecture {self.name}: glb_keeps must be a subset of 0, 1, 2")
-        if not self.clock_ghz > 0:
-            raise ConfigError(f"architecture {self.name}: clock_ghz must be positive")
-        energy.dram_energy_pj_per_bit(self.dram_type)
-        for attr in ("spatial_x", "spatial_y"):
-            bad = set(getattr(self, attr)) - set(DIMS)
+        where = f"architecture {self.name!r}"
+        if not self.array or any(
+            isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in self.array
+        ):
+            raise ConfigError(f"{where}: array sizes must be positive ints, got {self.array!r}")
+        if self.convention not in CONVENTIONS:
+            raise ConfigError(f"{where}: convention {self.convention!r} not in {CONVENTIONS}")
+        if len(self.precision) != 4 or any(
+            isinstance(p, bool) or not isinstance(p, int) or p < 1 for p in self.precision
+        ):
+            raise ConfigError(f"{where}: precision must be 4 positive ints (W, I, psum, final)")
+        if not self.mac_energy_pj >= 0 or not self.clock_ghz > 0:
+            raise ConfigError(f"{where}: mac_energy_pj >= 0 and clock_ghz > 0 are required")
+        if not self.levels or set(self.levels[-1].operands) != {0, 1, 2}:
+            raise ConfigError(f"{where}: the last (outermost) level must hold all three operands")
+        names = [level.name for level in self.levels]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"{where}: memory level names must be unique, got {names}")
+        n_dims = len(self.array)
+        for level in self.levels:
+            bad = [d for d in level.served_dims if not (isinstance(d, int) and 0 <= d < n_dims)]
             if bad:
-                raise ConfigError(f"architecture {self.name}: {attr} has unknown dims {bad}")
+                raise ConfigError(f"{where}: level {level.name!r} serves unknown dims {bad}")
+        bad = [d for d in self.systolic_dims if not 0 <= d < n_dims]
+        if bad:
+            raise ConfigError(f"{where}: systolic_dims {bad} are not array dimensions")
+        if self.spatial_dims is not None:
+            if len(self.spatial_dims) != n_dims:
+                raise ConfigError(f"{where}: spatial_dims needs one set per array dimension")
+            for allowed in self.spatial_dims:
+                if not set(allowed) <= set(DIMS):
+                    raise ConfigError(f"{where}: spatial_dims has unknown loop dims {allowed}")
+        top = len(self.levels) - 1
+        for op in range(3):
+            for index in self.chains[op]:
+                level = self.levels[index]
+                needed = INPUT_DIRECTIONS if op != OUTPUTS else OUTPUT_DIRECTIONS
+                for direction in needed:
+                    if index == top and direction in ("fh", "th"):
+                        continue  # nothing above the backing store
+                    if level.port_for(op, direction) is None:
+                        raise ConfigError(
+                            f"{where}: level {level.name!r} has no port for "
+                            f"{OPERANDS[op]} {direction}"
+                        )
+
+    # ---------------------------------------------------------------- derived structure
+
+    @cached_property
+    def chains(self) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+        """For each operand, the indices of the levels holding it, innermost first."""
+        return tuple(
+            tuple(i for i, level in enumerate(self.levels) if op in level.operands)
+            for op in range(3)
+        )
 
     @property
     def n_pes(self) -> int:
-        """PEs in the mesh: pe_x x pe_y."""
-        return self.pe_x * self.pe_y
+        """PEs (MAC units) in the array."""
+        return math.prod(self.array)
 
-    @property
-    def fill_cycles(self) -> int:
-        """Cycles added per pass: 0 without ``pipeline_fill``; else ``2*pe_y + pe_x - 2``
-        (stationary operand preloaded down the rows, then skewed in and drained), or
-        ``pe_y + pe_x - 2`` for output stationary, which preloads nothing (SCALE-Sim)."""
-        if not self.pipeline_fill:
-            return 0
-        if self.dataflow == "os":
-            return self.pe_y + self.pe_x - 2
-        return 2 * self.pe_y + self.pe_x - 2
+    def instances(self, level: MemoryLevel | int) -> int:
+        """Instances of a level: the product of the array dimensions it does not span."""
+        if isinstance(level, int):
+            level = self.levels[level]
+        return math.prod(s for d, s in enumerate(self.array) if d not in level.served_dims)
+
+    def level(self, name: str) -> MemoryLevel:
+        """The level called ``name``; ConfigError lists the names otherwise."""
+        for level in self.levels:
+            if level.name == name:
+                return level
+        raise ConfigError(
+            f"architecture {self.name!r} has no level {name!r}; levels: "
+            f"{', '.join(lv.name for lv in self.levels)}"
+        )
 
     @cached_property
-    def tables(self) -> ArchTables:
-        """Per-word energies, bandwidths and area, computed once per architecture."""
-        return ArchTables.build(self)
+    def area_breakdown(self) -> dict[str, float]:
+        """Area per level (all instances) and of the MACs, in ``area_unit``."""
+        out = {level.name: level.area * self.instances(level) for level in self.levels}
+        out["mac"] = self.mac_area * self.n_pes
+        return out
 
-    def level_names(self) -> tuple[str, ...]:
-        """Names of the energy breakdown entries, in the order of ArchTables.level_names."""
-        return self.tables.level_names
-
-
-@dataclass(frozen=True)
-class ArchTables:
-    """Derived numbers of an Architecture (energies in pJ per word, area in mm^2)."""
-
-    level_names: tuple[str, ...]
-    spad_keep: tuple[bool, bool, bool]
-    spad_capacity: tuple[int, int, int]
-    spad_read_pj: tuple[float, float, float]
-    spad_write_pj: tuple[float, float, float]
-    spad_read_bw: tuple[float, float, float]
-    spad_write_bw: tuple[float, float, float]
-    glb_keep: tuple[bool, bool, bool]
-    glb_capacity: int
-    glb_read_pj: float
-    glb_write_pj: float
-    glb_read_bw: float
-    glb_write_bw: float
-    dram_pj_per_word: float
-    dram_words_per_cycle: float
-    mac_pj: float
-    area_breakdown_mm2: tuple[tuple[str, float], ...]
+    @property
+    def area(self) -> float:
+        """Total area in ``area_unit``."""
+        return sum(self.area_breakdown.values())
 
     @property
     def area_mm2(self) -> float:
-        """Total area (mm^2): the sum of the breakdown."""
-        return sum(a for _, a in self.area_breakdown_mm2)
+        """Total area in mm^2 (the templates); the same number as :attr:`area`."""
+        return self.area
 
-    @staticmethod
-    def build(arch: Architecture) -> ArchTables:
-        """Per-level energies, bandwidths, capacities and areas of ``arch``."""
-        node = arch.node_nm
-        names = []
-        keep, cap, rd, wr, rbw, wbw = [], [], [], [], [], []
-        area: list[tuple[str, float]] = []
-        for op, spad in enumerate(arch.spads):
-            names.append(spad.name if spad is not None else f"{OPERANDS[op].lower()}_bypass")
-            if spad is None:
-                keep.append(False)
-                cap.append(0)
-                rd.append(0.0)
-                wr.append(0.0)
-                rbw.append(math.inf)
-                wbw.append(math.inf)
-                continue
-            r, w = spad.energy_per_word_pj(node)
-            keep.append(True)
-            cap.append(spad.capacity_words)
-            rd.append(r)
-            wr.append(w)
-            rbw.append(spad.read_bandwidth)
-            wbw.append(spad.write_bandwidth)
-            area.append((spad.name, spad.area_um2(node) * arch.n_pes * 1e-6))
-        glb_r, glb_w = arch.glb.energy_per_word_pj(node)
-        area.append((arch.glb.name, arch.glb.area_um2(node) * 1e-6))
-        if arch.dummy_buffer is not None:
-            area.append(
-                (arch.dummy_buffer.name, arch.dummy_buffer.area_um2(node) * arch.pe_x * 1e-6)
-            )
-        area.append(("mac", energy.mac_area_um2(arch.mac_bits, node) * arch.n_pes * 1e-6))
-        dram_bits = arch.dram_word_bits
-        words_per_cycle = (
-            energy.dram_bandwidth_gbps(arch.dram_type) * 8 / dram_bits / arch.clock_ghz
-        )
-        return ArchTables(
-            level_names=("mac", *names, arch.glb.name, "dram", "noc"),
-            spad_keep=tuple(keep),
-            spad_capacity=tuple(cap),
-            spad_read_pj=tuple(rd),
-            spad_write_pj=tuple(wr),
-            spad_read_bw=tuple(rbw),
-            spad_write_bw=tuple(wbw),
-            glb_keep=tuple(op in arch.glb_keeps for op in range(3)),
-            glb_capacity=arch.glb.capacity_words,
-            glb_read_pj=glb_r,
-            glb_write_pj=glb_w,
-            glb_read_bw=arch.glb.read_bandwidth,
-            glb_write_bw=arch.glb.write_bandwidth,
-            dram_pj_per_word=energy.dram_energy_pj_per_bit(arch.dram_type) * dram_bits,
-            dram_words_per_cycle=words_per_cycle,
-            mac_pj=energy.mac_energy_pj(arch.mac_bits, node),
-            area_breakdown_mm2=tuple(area),
-        )
+    def allowed_spatial(self, dim: int) -> frozenset[str]:
+        """Loop dimensions array dimension ``dim`` may unroll."""
+        if self.spatial_dims is None:
+            return frozenset(DIMS)
+        return self.spatial_dims[dim]
 
-
-# ------------------------------------------------------------------------------ presets
-
-
-def eyeriss_like(
-    n_pes: int = 168,
-    mesh_x: int = 14,
-    *,
-    word_bits: int = 16,
-    node_nm: float = 45.0,
-    dram_type: str = "LPDDR4",
-    ifmap_spad: MemoryLevel | None = None,
-    weights_spad: MemoryLevel | None = None,
-    psum_spad: MemoryLevel | None = None,
-    glb: MemoryLevel | None = None,
-    dummy_buffer: MemoryLevel | None = None,
-) -> Architecture:
-    """TimeloopGym's Eyeriss-like design (REFERENCES.md s1): 168 PEs, 14 wide, 45 nm, 16 bit.
-
-    Defaults are ArchGym's eyeriss_like.yaml: smartbuffer_SRAM spads ifmap 12, weights 192,
-    psum 16 entries; a 16384 x 64-bit global buffer (block 4, 32 banks, bandwidth 16) that
-    weights bypass; a per-column dummy buffer; LPDDR4. Row-stationary spatial constraints
-    (REFERENCES.md s3): columns (X) over Q and K, rows (Y) over C, K, S (and groups).
-    """
-    if n_pes % mesh_x:
-        raise ConfigError(f"eyeriss_like: n_pes={n_pes} is not a multiple of mesh_x={mesh_x}")
-    spad = "smartbuffer_SRAM"
-    ifmap_spad = ifmap_spad or MemoryLevel("ifmap_spad", spad, 12, word_bits, 1, 2, 2)
-    weights_spad = weights_spad or MemoryLevel("weights_spad", spad, 192, word_bits, 1, 2, 2)
-    psum_spad = psum_spad or MemoryLevel("psum_spad", spad, 16, word_bits, 1, 2, 2)
-    glb = glb or MemoryLevel("shared_glb", "smartbuffer_SRAM", 16384, word_bits, 4, 16, 16, 32)
-    dummy_buffer = dummy_buffer or MemoryLevel("dummy_buffer", "SRAM", 16, word_bits, 1)
-    return Architecture(
-        name="eyeriss_like",
-        pe_x=mesh_x,
-        pe_y=n_pes // mesh_x,
-        mac_bits=word_bits,
-        spads=(weights_spad, ifmap_spad, psum_spad),
-        glb=glb,
-        glb_keeps=frozenset({INPUTS, OUTPUTS}),
-        dram_type=dram_type,
-        dram_word_bits=word_bits,
-        node_nm=node_nm,
-        dummy_buffer=dummy_buffer,
-        spatial_x=frozenset({"Q", "K"}),
-        spatial_y=frozenset({"C", "K", "S", "G"}),
-        dataflow="row_stationary",
-    )
-
-
-def timeloop_reference() -> Architecture:
-    """The Timeloop+Accelergy eyeriss_like reference design of REFERENCES.md s3 (32 nm, 8 bit).
-
-    14 x 12 PEs; ifmap spad smartbuffer_RF 12 x 16 bit, weights 192 x 16, psum 16 x 16
-    (16-bit partial sums); global buffer smartbuffer_SRAM 16384 x 64 bit, 32 banks,
-    bandwidth 16; LPDDR4 (8 pJ/bit); weights bypass the global buffer.
-    """
-    return Architecture(
-        name="timeloop_eyeriss_like",
-        pe_x=14,
-        pe_y=12,
-        mac_bits=8,
-        spads=(
-            MemoryLevel("weights_spad", "smartbuffer_RF", 192, 8, 2, 2, 2),
-            MemoryLevel("ifmap_spad", "smartbuffer_RF", 12, 8, 2, 2, 2),
-            MemoryLevel("psum_spad", "smartbuffer_RF", 16, 16, 1, 2, 2),
-        ),
-        glb=MemoryLevel("shared_glb", "smartbuffer_SRAM", 16384, 8, 8, 16, 16, 32),
-        glb_keeps=frozenset({INPUTS, OUTPUTS}),
-        dram_type="LPDDR4",
-        dram_word_bits=8,
-        node_nm=32.0,
-        spatial_x=frozenset({"Q", "K"}),
-        spatial_y=frozenset({"C", "K", "S", "G"}),
-        dataflow="row_stationary",
-    )
-
-
-#: Dataflow presets of the systolic template: which operand stays in the PE register and
-#: which dimensions unroll over the columns (X) and rows (Y) of the array.
-SYSTOLIC_DATAFLOWS: dict[str, tuple[int, frozenset[str], frozenset[str]]] = {
-    # weight stationary (TPU-like): weights pinned, inputs flow across, psums down the rows
-    "ws": (WEIGHTS, frozenset({"K"}), frozenset({"C", "R", "S"})),
-    # output stationary: each PE accumulates one output; inputs and weights stream in
-    "os": (OUTPUTS, frozenset({"K"}), frozenset({"P", "Q", "N"})),
-    # input stationary: inputs pinned, weights stream, psums reduce down the rows
-    "is": (INPUTS, frozenset({"P", "Q", "N"}), frozenset({"C", "R", "S"})),
-}
-
-
-def systolic(
-    rows: int = 32,
-    cols: int = 32,
-    dataflow: str = "ws",
-    *,
-    word_bits: int = 8,
-    glb_kib: int = 512,
-    glb_bandwidth: float = 64.0,
-    node_nm: float = 32.0,
-    dram_type: str = "LPDDR4",
-) -> Architecture:
-    """A rows x cols systolic array with one register per PE for the stationary operand.
-
-    ``dataflow`` is "ws", "os", "is" (see :data:`SYSTOLIC_DATAFLOWS`) or "rs" (the
-    row-stationary Eyeriss-like preset at this size). The other operands stream through
-    the array from a unified global buffer of ``glb_kib`` KiB (partial sums at 2x width are
-    charged as words of the buffer). Fill and drain of the array are charged per pass.
-    """
-    if dataflow == "rs":
-        return eyeriss_like(rows * cols, cols, word_bits=word_bits, node_nm=node_nm)
-    if dataflow not in SYSTOLIC_DATAFLOWS:
-        raise ConfigError(f"systolic: dataflow {dataflow!r} not in ws, os, is, rs")
-    stationary, sx, sy = SYSTOLIC_DATAFLOWS[dataflow]
-    bits = 2 * word_bits if stationary == OUTPUTS else word_bits
-    reg = MemoryLevel(f"{OPERANDS[stationary].lower()}_reg", "regfile", 1, bits, 1)
-    spads: list[MemoryLevel | None] = [None, None, None]
-    spads[stationary] = reg
-    depth = glb_kib * 1024 * 8 // (word_bits * 8)
-    glb = MemoryLevel("shared_glb", "SRAM", depth, word_bits, 8, glb_bandwidth, glb_bandwidth, 32)
-    return Architecture(
-        name=f"systolic_{dataflow}_{rows}x{cols}",
-        pe_x=cols,
-        pe_y=rows,
-        mac_bits=word_bits,
-        spads=tuple(spads),
-        glb=glb,
-        dram_type=dram_type,
-        dram_word_bits=word_bits,
-        node_nm=node_nm,
-        spatial_x=sx,
-        spatial_y=sy,
-        pipeline_fill=True,
-        dataflow=dataflow,
-    )
+    def level_names(self) -> tuple[str, ...]:
+        """Names of the energy breakdown entries: "mac" then every level holding data."""
+        return ("mac", *(level.name for level in self.levels if level.operands))

@@ -1,7 +1,11 @@
-"""Mappings: tiling factors per level, loop order, and spatial unrolling onto the PE array.
+"""Template mappings: tiling factors per level, loop order, and spatial unrolling.
 
-A :class:`Mapping` gives, for every loop dimension of :data:`DIMS`, five factors whose
-product covers the layer's bound (a product above the bound pads the loop):
+A :class:`Mapping` describes a mapping onto the template architectures of
+:mod:`.templates` (per-PE scratchpads, one shared buffer, DRAM) the way Timeloop and
+GAMMA do; :meth:`Mapping.loop_nest` turns it into the general
+:class:`~.loopnest.LoopNest` the model evaluates. It gives, for every loop dimension of
+:data:`DIMS`, five factors whose product covers the layer's bound (a product above the
+bound pads the loop):
 
     slot 0 "pe"    temporal loops inside a PE (the per-PE scratchpads hold their tile)
     slot 1 "x"     spatial unrolling over the mesh columns
@@ -20,11 +24,16 @@ import math
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from archgym.errors import InvalidDesignError
 from archgym.simulators.accelerator.workload import DIMS, Layer
+
+if TYPE_CHECKING:
+    from archgym.simulators.accelerator.architecture import Architecture
+    from archgym.simulators.accelerator.loopnest import LoopNest
 
 SLOTS: tuple[str, ...] = ("pe", "x", "y", "glb", "dram")
 DEFAULT_ORDER = "".join(DIMS)
@@ -107,6 +116,37 @@ class Mapping:
         """Non-unit factors of one slot as ``{dim: factor}``."""
         i = SLOTS.index(slot)
         return {d: int(row[i]) for d, row in zip(DIMS, self.factors, strict=True) if row[i] > 1}
+
+    def loop_nest(self, layer: Layer, arch: Architecture) -> LoopNest:
+        """This mapping on a template architecture as a :class:`~.loopnest.LoopNest`.
+
+        The temporal loops are the PE slot (in :data:`DIMS` order), then the global-buffer
+        slot in ``glb_order`` and the DRAM slot in ``dram_order``; per-PE levels cut after
+        the PE slot, the shared buffer after its slot; x unrolls over array dimension 0,
+        y over dimension 1. Raises ConfigError when ``arch`` is not of the template's
+        shape, InvalidDesignError when the mapping does not cover ``layer``.
+        """
+        from archgym.errors import ConfigError
+        from archgym.simulators.accelerator.loopnest import LoopNest
+        from archgym.simulators.accelerator.templates import BACKING, PE, SHARED, level_roles
+
+        if len(arch.array) != 2:
+            raise ConfigError(
+                f"a template Mapping unrolls over 2 array dimensions; {arch.name} has "
+                f"{len(arch.array)}: use a LoopNest"
+            )
+        self.covers(layer)
+        roles = level_roles(arch)
+        rows = dict(zip(DIMS, self.factors, strict=True))
+        pe = [(d, int(rows[d][0])) for d in DIMS if rows[d][0] > 1]
+        glb = [(d, int(rows[d][3])) for d in self.glb_order if rows[d][3] > 1]
+        dram = [(d, int(rows[d][4])) for d in self.dram_order if rows[d][4] > 1]
+        ends = {PE: len(pe), SHARED: len(pe) + len(glb), BACKING: len(pe) + len(glb) + len(dram)}
+        cuts = tuple(tuple(ends[roles[lv]] for lv in arch.chains[op]) for op in range(3))
+        spatial = tuple(
+            tuple((d, int(rows[d][slot])) for d in DIMS if rows[d][slot] > 1) for slot in (1, 2)
+        )
+        return LoopNest(spatial, (*pe, *glb, *dram), cuts)
 
     def describe(self) -> str:
         """A Timeloop-like loop nest, outermost first."""

@@ -13,19 +13,13 @@ from typing import Any
 from archgym.errors import ConfigError, InvalidDesignError, WorkloadError
 from archgym.simulator import Metrics, MetricSpec, Simulator
 from archgym.simulators.accelerator import energy
-from archgym.simulators.accelerator.architecture import (
-    INPUTS,
-    OUTPUTS,
-    WEIGHTS,
-    Architecture,
-    MemoryLevel,
-    eyeriss_like,
-)
+from archgym.simulators.accelerator.architecture import Architecture
 from archgym.simulators.accelerator.mapper import OBJECTIVES as MAPPER_OBJECTIVES
 from archgym.simulators.accelerator.mapper import search_network
 from archgym.simulators.accelerator.mapping import Mapping
 from archgym.simulators.accelerator.model import evaluate, tile_sizes
 from archgym.simulators.accelerator.networks import NETWORKS, get_network, is_network_name
+from archgym.simulators.accelerator.templates import Buffer, eyeriss_like, template
 from archgym.simulators.accelerator.workload import (
     Layer,
     Network,
@@ -85,8 +79,8 @@ def timeloop_design_space() -> DesignSpace:
     return DesignSpace(params)
 
 
-def _level(design: Design, prefix: str, name: str, word_bits: int, banks: int = 1) -> MemoryLevel:
-    return MemoryLevel(
+def _level(design: Design, prefix: str, name: str, word_bits: int, banks: int = 1) -> Buffer:
+    return Buffer(
         name,
         design[f"{prefix}_class"],
         int(design[f"{prefix}_memory_depth"]),
@@ -279,18 +273,17 @@ def mapping_hardware(
     """
     spad = "smartbuffer_SRAM"
     w, i, o = spad_words
-    return Architecture(
-        name=f"mapping_hw_{num_pes}pe",
-        pe_x=num_pes,
-        pe_y=1,
-        mac_bits=word_bits,
+    return template(
+        f"mapping_hw_{num_pes}pe",
+        num_pes,
+        1,
         spads=(
-            MemoryLevel("weights_spad", spad, w, word_bits, 1, 2, 2),
-            MemoryLevel("ifmap_spad", spad, i, word_bits, 1, 2, 2),
-            MemoryLevel("psum_spad", spad, o, word_bits, 1, 2, 2),
+            Buffer("weights_spad", spad, w, word_bits, 1, 2, 2),
+            Buffer("ifmap_spad", spad, i, word_bits, 1, 2, 2),
+            Buffer("psum_spad", spad, o, word_bits, 1, 2, 2),
         ),
-        glb=MemoryLevel("shared_glb", "smartbuffer_SRAM", glb_words, word_bits, 1, 32, 32, 32),
-        glb_keeps=frozenset({WEIGHTS, INPUTS, OUTPUTS}),
+        glb=Buffer("shared_glb", "smartbuffer_SRAM", glb_words, word_bits, 1, 32, 32, 32),
+        mac_bits=word_bits,
         node_nm=node_nm,
         dram_word_bits=word_bits,
     )

@@ -1,5 +1,10 @@
 """Cross-checks of the native accelerator model against SCALE-Sim and ZigZag.
 
+ZigZag: ZigZag's shipped hardware files are read as native architectures
+(:func:`zigzag_architecture`); :func:`compare_with_zigzag` evaluates ZigZag's own best
+mapping in both models (the same-mapping check) and :func:`compare_best_with_zigzag`
+sets the native mapper against ZigZag's LOMA (the best-mapping check).
+
 SCALE-Sim: the native systolic preset (:func:`archgym.simulators.accelerator.systolic`)
 is evaluated under the mapping that folds the layer onto the array the way SCALE-Sim
 does (:func:`scalesim_equivalent_mapping`) and its compute cycles are compared with
@@ -14,6 +19,7 @@ channels and pixels divide the array fold identically in both (:func:`folds`).
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Sequence
@@ -21,12 +27,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from archgym.errors import ConfigError
-from archgym.simulators.accelerator.workload import Layer
+from archgym.simulators.accelerator.workload import DIMS, Layer
 
 if TYPE_CHECKING:
     from archgym.simulators.accelerator.architecture import Architecture
+    from archgym.simulators.accelerator.loopnest import LoopNest
     from archgym.simulators.accelerator.mapping import Mapping
-    from archgym.simulators.accelerator.model import LayerResult
+    from archgym.simulators.thirdparty.zigzag import ZigZagLayerResult
 
 #: dataflow -> (loops on the columns, loops on the rows, loops inside the PE)
 _FOLDING: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
@@ -145,169 +152,97 @@ def folds(layer: Layer, rows: int, cols: int, dataflow: str) -> int:
 
 # ---------------------------------------------------------------- ZigZag
 
-#: Bits per word of each operand in ZigZag's layer description (layer_to_zigzag) and in the
-#: native model: 8-bit weights and inputs, 16-bit partial sums, 8-bit final outputs.
-_OPERAND_BITS = {"Weights": 8, "Inputs": 8, "Outputs": 16}
-_ZIGZAG_OPERAND = {"Weights": "I2", "Inputs": "I1", "Outputs": "O"}
-
-
-def _word_costs(memory: dict, bits: int) -> tuple[float, float]:
-    """pJ per read and per write of one ``bits``-wide word of a ZigZag memory.
-
-    ZigZag charges ``r_cost``/``w_cost`` per access of the port's maximum width and rounds
-    each transfer up to the port's minimum width. A PE-private register file
-    (``served_dimensions: []``) moves one word per transfer, so a word costs
-    ``ceil(bits / min) * min / max`` of an access; a shared buffer moves whole tiles, so a
-    word costs ``bits / max``.
-    """
-    port = max(memory["ports"], key=lambda p: p["bandwidth_max"])
-    width = port["bandwidth_max"]
-    charged = bits
-    if not memory["served_dimensions"]:
-        charged = math.ceil(bits / port["bandwidth_min"]) * port["bandwidth_min"]
-    return memory["r_cost"] * charged / width, memory["w_cost"] * charged / width
-
-
-#: ZigZag's shipped hardware files the comparison supports: name -> (weights, inputs,
-#: outputs register files per PE (None: the operand bypasses the PE), the shared SRAM and
-#: the operands it keeps (Weights 0, Inputs 1, Outputs 2)).
-SHIPPED_STRUCTURES: dict[str, tuple[tuple[str | None, str | None, str], str, frozenset]] = {
-    # 32 x 32 weight-stationary array; weights bypass the SRAM (TPU v1 style)
-    "tpu_like": (("rf_128B", None, "rf_2B"), "sram_2MB", frozenset({1, 2})),
-    # 256 x 256 array (FLAT's cloud accelerator) with a register file per operand per PE
-    "generic_array_cacti": (("rf_W", "rf_I", "rf_O"), "sram_32MB", frozenset({0, 1, 2})),
+#: ZigZag's hardware files the comparison covers (as shipped with zigzag-dse 3.9.1) and
+#: the shipped mapping file whose default spatial unrolling goes with each (None: ZigZag
+#: generates the unrolling, as it does for eyeriss_like).
+SHIPPED_HARDWARE: dict[str, str | None] = {
+    "tpu_like": "tpu_like",
+    "eyeriss_like": None,
+    "edge_tpu_like": "edge_tpu_like",
+    "meta_prototype": "meta_prototype_like",
+    "ascend_like": "ascend_like",
 }
+#: ZigZag's loop names -> the native ones, and back.
+ZIGZAG_LOOPS = {"B": "N", "G": "G", "K": "K", "C": "C", "OY": "P", "OX": "Q", "FY": "R", "FX": "S"}
+NATIVE_LOOPS = {v: k for k, v in ZIGZAG_LOOPS.items()}
+_OPERAND_LINKS = {"O": "O", "W": "I2", "I": "I1"}
+#: ZigZag's optimisation criterion -> the native mapper's objective.
+CRITERIA = {"latency": "delay", "energy": "energy", "EDP": "edp"}
 
 
-def native_architecture(name: str, hardware: dict[str, Any]) -> Architecture:
-    """The native Architecture with the structure of ZigZag's shipped ``<name>.yaml``.
+def zigzag_architecture(hardware: str) -> Architecture:
+    """ZigZag's shipped ``<hardware>.yaml`` read as a native Architecture."""
+    from archgym.simulators.accelerator.zigzag_hardware import read_zigzag_hardware
+    from archgym.simulators.thirdparty.zigzag import shipped_file
 
-    ``hardware`` is that YAML loaded. D1 maps to the mesh columns, D2 to the rows; the
-    per-PE register files become the native scratchpads, the shared SRAM the global buffer
-    (with the operands it keeps and its port width as bandwidth), DRAM's port width is
-    matched through the clock (the native LPDDR4 table's 25.6 GB/s over the YAML's DRAM
-    bits per cycle). Energies are not taken from the native tables:
-    :func:`price_with_zigzag_costs` prices the native access counts with the YAML's costs.
-    Raises ConfigError for a file the comparison does not support.
-    """
-    from archgym.simulators.accelerator.architecture import Architecture, MemoryLevel
+    return read_zigzag_hardware(shipped_file("hardware", hardware))
 
-    if name not in SHIPPED_STRUCTURES:
-        raise ConfigError(
-            f"no native counterpart of ZigZag's {name!r}; supported: "
-            f"{', '.join(SHIPPED_STRUCTURES)}"
-        )
-    spad_names, sram_name, keeps = SHIPPED_STRUCTURES[name]
-    memories = hardware["memories"]
-    cols, rows = hardware["operational_array"]["sizes"]
-    spads = []
-    for operand, spad in zip(("Weights", "Inputs", "Outputs"), spad_names, strict=True):
-        if spad is None:
-            spads.append(None)
-            continue
-        bits = _OPERAND_BITS[operand]
-        spads.append(MemoryLevel(spad, "regfile", memories[spad]["size"] // bits, bits))
-    sram = memories[sram_name]
-    sram_words = max(p["bandwidth_max"] for p in sram["ports"]) / 8
-    dram_words = max(p["bandwidth_max"] for p in memories["dram"]["ports"]) / 8
-    return Architecture(
-        name=f"zigzag_{name}",
-        pe_x=cols,
-        pe_y=rows,
-        mac_bits=8,
-        spads=tuple(spads),
-        glb=MemoryLevel(sram_name, "SRAM", sram["size"] // 8, 8, 1, sram_words, sram_words),
-        glb_keeps=keeps,
-        dram_type="LPDDR4",
-        dram_word_bits=8,
-        # the native LPDDR4 entry is 25.6 GB/s; this clock makes it dram_words per cycle
-        clock_ghz=25.6 / dram_words,
-        spatial_x=frozenset({"K"}),
-        spatial_y=frozenset({"C"}),
-        dataflow=name,
+
+def shipped_spatial(hardware: str) -> dict[str, list[str]] | None:
+    """The default spatial unrolling of the mapping file shipped for ``hardware`` (ZigZag's
+    format, ``{"D1": ["K, 32"], ...}``), or None when ZigZag generates it."""
+    import yaml
+
+    from archgym.simulators.thirdparty.zigzag import shipped_file
+
+    if hardware not in SHIPPED_HARDWARE:
+        raise ConfigError(f"hardware {hardware!r} not in {sorted(SHIPPED_HARDWARE)}")
+    name = SHIPPED_HARDWARE[hardware]
+    if name is None:
+        return None
+    entries = yaml.safe_load(shipped_file("mapping", name).read_text())
+    default = next(e for e in entries if e.get("name") == "default")
+    return {dim: list(loops) for dim, loops in default["spatial_mapping"].items()}
+
+
+def loop_nest_from_zigzag(result: ZigZagLayerResult, arch: Architecture) -> LoopNest:
+    """The mapping ZigZag chose (its unrolling and allocated loops) as a native LoopNest."""
+    from archgym.simulators.accelerator.loopnest import LoopNest
+
+    levels = {op: result.temporal[op] for op in ("W", "I", "O")}
+    temporal = tuple((ZIGZAG_LOOPS[d], s) for level in levels["O"] for d, s in level)
+    cuts = []
+    for op in ("W", "I", "O"):
+        counts = [len(level) for level in levels[op]]
+        cuts.append(tuple(itertools.accumulate(counts)))
+    spatial = tuple(
+        tuple((ZIGZAG_LOOPS[d], f) for d, f in loops if f > 1) for loops in result.spatial
     )
+    spatial += ((),) * (len(arch.array) - len(spatial))
+    return LoopNest(spatial, temporal, tuple(cuts))
 
 
-def shared_mappings(
-    name: str, layer: Layer, rows: int, cols: int
-) -> tuple[Mapping, list[dict[str, Any]]]:
-    """The same mapping of ``layer`` for the native model and ZigZag's shipped ``name``.
-
-    K over the columns (D1), C over the rows (D2). Innermost temporal loops: the filter
-    window (FX, FY) and, where inputs have a per-PE register file, the output columns
-    (OX) in the PE; above it output rows (and columns), then K and C, all at the SRAM.
-    ZigZag's allocator puts exactly these loops in the register files when they fit and
-    the next loop does not. Returns ``(native Mapping, ZigZag mapping entries)``. Raises
-    ConfigError unless K and C are multiples of the array's columns and rows.
-    """
-    from archgym.simulators.accelerator.mapping import Mapping
-    from archgym.simulators.thirdparty.zigzag_inputs import mapping_entry
-
-    if layer.K % cols or layer.C % rows or layer.G != 1 or layer.N != 1:
-        raise ConfigError(
-            f"layer {layer.name!r}: the {name} comparison needs K % {cols} == 0, "
-            f"C % {rows} == 0, one group and batch 1"
-        )
-    k_outer, c_outer = layer.K // cols, layer.C // rows
-    columns_in_pe = SHIPPED_STRUCTURES[name][0][1] is not None
-    pe = {"R": layer.R, "S": layer.S}
-    glb = {"P": layer.P, "K": k_outer, "C": c_outer}
-    if columns_in_pe:
-        pe["Q"] = layer.Q
-        glb_order = "PKCQNGRS"
-    else:
-        glb["Q"] = layer.Q
-        glb_order = "QPKCNGRS"
-    native = Mapping.from_levels(
-        layer,
-        pe=pe,
-        x={"K": cols},
-        y={"C": rows},
-        glb=glb,
-        dram={},
-        glb_order=glb_order,
-        dram_order=glb_order,
-    )
-    ordering = [
-        ["FX", layer.S],
-        ["FY", layer.R],
-        ["OX", layer.Q],
-        ["OY", layer.P],
-        ["K", k_outer],
-        ["C", c_outer],
-    ]
-    ordering = [loop for loop in ordering if loop[1] > 1]
-    spatial = {"D1": ("K", cols), "D2": ("C", rows)}
-    return native, [mapping_entry("default", spatial, ordering)]
-
-
-def price_with_zigzag_costs(result: LayerResult, hardware: dict[str, Any]) -> dict[str, float]:
-    """Energy (pJ) of a native LayerResult with the per-access costs of a ZigZag YAML.
-
-    Returns ``{"<operand>@<memory>": pJ, ..., "mac": pJ}``; reads cost ``r_cost`` shares,
-    fills and updates ``w_cost`` shares (see :func:`_word_costs`). Final outputs written
-    to DRAM are 8-bit (ZigZag's ``O_final``).
-    """
-    memories = hardware["memories"]
-    out: dict[str, float] = {}
-    for (level, operand), counts in result.accesses.items():
-        bits = _OPERAND_BITS[operand]
-        if level == "dram" and operand == "Outputs":
-            bits = 8
-        read_pj, write_pj = _word_costs(memories[level], bits)
-        short = {"Weights": "W", "Inputs": "I", "Outputs": "O"}[operand]
-        out[f"{short}@{level}"] = (
-            counts["reads"] * read_pj + (counts["fills"] + counts["updates"]) * write_pj
-        )
-    out["mac"] = result.macs * hardware["operational_array"]["unit_energy"]
-    return out
+def zigzag_entry(nest: LoopNest, layer: Layer, name: str = "default") -> dict[str, Any]:
+    """A ZigZag mapping entry that makes ZigZag evaluate ``nest``: its unrolling and its
+    complete loop order (ZigZag's allocator then cuts it as the native allocator does)."""
+    spatial = {}
+    for d, loops in enumerate(nest.spatial):
+        items = [f"{NATIVE_LOOPS[dim]}, {f}" for dim, f in loops]
+        if not items:  # an unused array dimension: unroll a present loop once
+            items = [f"{NATIVE_LOOPS['K']}, 1"]
+        spatial[f"D{d + 1}"] = items
+    entry: dict[str, Any] = {
+        "name": name,
+        "spatial_mapping": spatial,
+        "memory_operand_links": dict(_OPERAND_LINKS),
+    }
+    entry["temporal_ordering"] = [[NATIVE_LOOPS[d], s] for d, s in nest.temporal]
+    if not entry["temporal_ordering"]:
+        entry["temporal_ordering"] = [[NATIVE_LOOPS[DIMS[0]], 1]]
+    return entry
 
 
 @dataclass(frozen=True)
 class ZigZagComparison:
-    """One layer under one mapping on a ZigZag shipped hardware file: both models."""
+    """One layer under one mapping on a ZigZag hardware file: both models' costs.
+
+    The mapping is ZigZag's own (the best LOMA found for ``criterion`` with the shipped
+    or generated unrolling), evaluated again by the native model. Breakdowns map "mac"
+    and each memory to pJ.
+    """
 
     layer: str
+    hardware: str
     macs: int
     zigzag_energy_pj: float
     native_energy_pj: float
@@ -329,40 +264,154 @@ class ZigZagComparison:
         return self.native_cycles / self.zigzag_cycles - 1.0
 
 
-def compare_with_zigzag(
-    layers: Sequence[Layer], hardware_name: str = "tpu_like"
-) -> list[ZigZagComparison]:
-    """Every layer on a ZigZag shipped hardware file, the same mapping in both models."""
-    import yaml
+def _zigzag_breakdown(result: ZigZagLayerResult) -> dict[str, float]:
+    out = {"mac": result.mac_energy_pj}
+    for key, pj in result.energy_by_level.items():
+        memory = key.split("@", 1)[1]
+        out[memory] = out.get(memory, 0.0) + pj
+    return out
 
+
+def _entry(layer: Layer, spatial: dict[str, list[str]] | None) -> list[dict[str, Any]]:
+    entry: dict[str, Any] = {"name": "default", "memory_operand_links": dict(_OPERAND_LINKS)}
+    if spatial is not None:
+        entry["spatial_mapping"] = spatial
+    return [entry]
+
+
+def compare_with_zigzag(
+    layers: Sequence[Layer],
+    hardware: str = "tpu_like",
+    *,
+    spatial: str | dict[str, list[str]] = "shipped",
+    criterion: str = "latency",
+) -> list[ZigZagComparison]:
+    """Every layer on a shipped ZigZag hardware file under the same mapping in both models.
+
+    ZigZag searches (LOMA, ``criterion``) with ``spatial`` "shipped" (the mapping file's
+    unrolling, generated for eyeriss_like), "auto" (generated) or an explicit unrolling;
+    the mapping it picks is converted (:func:`loop_nest_from_zigzag`) and evaluated by
+    the native model. Times are wall seconds (ZigZag's include its search).
+    """
     from archgym.simulators.accelerator.model import evaluate
     from archgym.simulators.thirdparty.zigzag import run_zigzag, shipped_file
 
-    path = shipped_file("hardware", hardware_name)
-    hardware = yaml.safe_load(path.read_text())
-    arch = native_architecture(hardware_name, hardware)
+    arch = zigzag_architecture(hardware)
+    path = shipped_file("hardware", hardware)
+    unrolling = shipped_spatial(hardware) if spatial == "shipped" else None
+    if isinstance(spatial, dict):
+        unrolling = spatial
     out = []
     for layer in layers:
-        native_mapping, zigzag_mapping = shared_mappings(hardware_name, layer, arch.pe_y, arch.pe_x)
         start = time.perf_counter()
-        (reference,) = run_zigzag(layer, path, zigzag_mapping)
+        (reference,) = run_zigzag(layer, path, _entry(layer, unrolling), opt=criterion)
         middle = time.perf_counter()
-        native = evaluate(layer, arch, native_mapping)
-        breakdown = price_with_zigzag_costs(native, hardware)
+        native = evaluate(layer, arch, loop_nest_from_zigzag(reference, arch))
         end = time.perf_counter()
-        zigzag_breakdown = dict(reference.energy_by_level, mac=reference.mac_energy_pj)
         out.append(
             ZigZagComparison(
                 layer.name,
+                hardware,
                 layer.macs,
                 reference.energy_pj,
-                sum(breakdown.values()),
+                native.energy_pj,
                 reference.latency_cycles,
                 native.cycles,
                 middle - start,
                 end - middle,
-                zigzag_breakdown,
-                breakdown,
+                _zigzag_breakdown(reference),
+                dict(native.energy_breakdown_pj),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class BestMappingComparison:
+    """ZigZag's LOMA best against the native mapper's best, one layer and criterion.
+
+    ``zigzag_best``: ZigZag's value (cycles or pJ) of its best mapping; ``native_best``:
+    the native mapper's best in the native model; ``native_best_in_zigzag``: ZigZag's own
+    value of the native best mapping (the mapper judged by ZigZag's model);
+    ``zigzag_best_in_native``: the native model's value of ZigZag's best mapping (a
+    same-mapping check on every search).
+    """
+
+    layer: str
+    hardware: str
+    criterion: str
+    zigzag_best: float
+    native_best: float
+    native_best_in_zigzag: float
+    zigzag_best_in_native: float
+    zigzag_seconds: float
+    native_seconds: float
+    zigzag_spatial: tuple
+    native_spatial: tuple
+
+    @property
+    def error(self) -> float:
+        """(native best - ZigZag best) / ZigZag best, each in its own model."""
+        return self.native_best / self.zigzag_best - 1.0
+
+    @property
+    def error_in_zigzag(self) -> float:
+        """(ZigZag's value of the native best - ZigZag best) / ZigZag best."""
+        return self.native_best_in_zigzag / self.zigzag_best - 1.0
+
+    @property
+    def same_mapping_error(self) -> float:
+        """(native - ZigZag) / ZigZag value of ZigZag's best mapping."""
+        return self.zigzag_best_in_native / self.zigzag_best - 1.0
+
+
+def compare_best_with_zigzag(
+    layers: Sequence[Layer],
+    hardware: str,
+    *,
+    criterion: str = "latency",
+    budget: int = 3000,
+    spatial_candidates: int = 3,
+) -> list[BestMappingComparison]:
+    """Both searches free (ZigZag: generated unrollings, its API's 3 candidates, LOMA;
+    native: :func:`~archgym.simulators.accelerator.mapper.search` at ``budget``) on every
+    layer, by ``criterion`` ("latency" or "energy"); the native best is also run in ZigZag."""
+    from archgym.simulators.accelerator.mapper import search
+    from archgym.simulators.accelerator.model import evaluate
+    from archgym.simulators.thirdparty.zigzag import run_zigzag, shipped_file
+
+    if criterion not in CRITERIA:
+        raise ConfigError(f"criterion {criterion!r} not in {sorted(CRITERIA)}")
+    arch = zigzag_architecture(hardware)
+    path = shipped_file("hardware", hardware)
+
+    def value(energy: float, cycles: float) -> float:
+        return {"latency": cycles, "energy": energy, "EDP": energy * cycles}[criterion]
+
+    out = []
+    for layer in layers:
+        start = time.perf_counter()
+        (reference,) = run_zigzag(
+            layer, path, _entry(layer, None), opt=criterion, spatial_candidates=spatial_candidates
+        )
+        middle = time.perf_counter()
+        best = search(layer, arch, budget=budget, objective=CRITERIA[criterion])
+        end = time.perf_counter()
+        (check,) = run_zigzag(layer, path, [zigzag_entry(best.mapping, layer)], opt=criterion)
+        theirs = evaluate(layer, arch, loop_nest_from_zigzag(reference, arch))
+        out.append(
+            BestMappingComparison(
+                layer.name,
+                hardware,
+                criterion,
+                value(reference.energy_pj, reference.latency_cycles),
+                value(best.result.energy_pj, best.result.cycles),
+                value(check.energy_pj, check.latency_cycles),
+                value(theirs.energy_pj, theirs.cycles),
+                middle - start,
+                end - middle,
+                reference.spatial,
+                best.mapping.spatial,
             )
         )
     return out

@@ -68,7 +68,12 @@ class ZigZagLayerResult:
     off-loading); ``ideal_cycles`` is MACs / array size; ``energy_by_level`` maps
     ``"<operand>@<memory>"`` to that memory's read+write energy for the operand and
     ``accesses_by_level`` to its reads+writes (ZigZag's ``memory_word_access``, in accesses
-    of the port width, all four directions summed).
+    of the port width, all four directions summed). ``spatial`` is the unrolling ZigZag
+    used (per array dimension, ``((loop, factor), ...)`` in its loop names) and
+    ``temporal`` its allocated loops (``{"W"|"I"|"O": [[(loop, size), ...] per level]}``,
+    innermost first); :func:`~archgym.simulators.thirdparty.crosscheck.loop_nest_from_zigzag`
+    turns them into a native LoopNest. ``latency_breakdown`` holds its stall, on-loading,
+    off-loading and systolic drain cycles.
     """
 
     energy_pj: float
@@ -82,6 +87,9 @@ class ZigZagLayerResult:
     energy_by_level: dict[str, float] = field(default_factory=dict)
     accesses_by_level: dict[str, float] = field(default_factory=dict)
     temporal_mapping: str = ""
+    spatial: tuple[tuple[tuple[str, int], ...], ...] = ()
+    temporal: dict[str, list[list[tuple[str, int]]]] = field(default_factory=dict)
+    latency_breakdown: dict[str, float] = field(default_factory=dict)
 
     @property
     def dram_energy_pj(self) -> float:
@@ -163,6 +171,7 @@ def run_zigzag(
     *,
     opt: str = "latency",
     lpf_limit: int = 6,
+    spatial_candidates: int = 1,
 ) -> list[ZigZagLayerResult]:
     """Run ZigZag on ``layers`` (named ``layer0``, ``layer1``, ... in ``mapping``).
 
@@ -170,7 +179,9 @@ def run_zigzag(
     the path of an accelerator YAML; ``mapping`` the list of mapping entries (it must
     contain "default"). A layer whose mapping entry has a complete ``temporal_ordering``
     is evaluated with that loop order only; otherwise LOMA searches with ``lpf_limit``
-    and keeps the best by ``opt``. Raises ConfigError for a missing accelerator file,
+    and keeps the best by ``opt``. A mapping entry without a ``spatial_mapping`` lets
+    ZigZag generate ``spatial_candidates`` unrollings (its API default is 3) and keep the
+    best. Raises ConfigError for a missing accelerator file,
     InvalidDesignError when ZigZag rejects the hardware or mapping (an accelerator that
     fails its validation, a temporal ordering that does not match the loops) and
     ToolError when it fails otherwise.
@@ -213,7 +224,7 @@ def run_zigzag(
             dump_folder=str(run.directory / "outputs"),
             loma_lpf_limit=lpf_limit,
             loma_show_progress_bar=False,
-            nb_mappings_generated=1,
+            nb_mappings_generated=spatial_candidates,
             enable_mix_spatial_mapping_generation=False,
             access_same_data_considered_as_no_access=True,
             temporal_mapping_type=zz["TemporalMappingType"]("uneven"),
@@ -256,7 +267,27 @@ def _result(cme: Any) -> ZigZagLayerResult:
         energy_by_level=levels,
         accesses_by_level=accesses,
         temporal_mapping=str(cme.temporal_mapping),
+        spatial=_spatial_by_dim(cme),
+        temporal={
+            str(op): [[(str(loop), int(size)) for loop, size in level] for level in levels]
+            for op, levels in cme.temporal_mapping.mapping_dic_origin.items()
+        },
+        latency_breakdown={
+            "stall": float(cme.stall_slack_comb),
+            "onloading": float(cme.data_onloading_cycle),
+            "offloading": float(cme.data_offloading_cycle),
+            "drain": float(cme.systolic_drain_cycle),
+        },
     )
+
+
+def _spatial_by_dim(cme: Any) -> tuple[tuple[tuple[str, int], ...], ...]:
+    """The unrolling per array dimension, empty for a dimension ZigZag left unused."""
+    out = []
+    for dim in cme.accelerator.operational_array.dimension_sizes:
+        loops = cme.layer.spatial_mapping[dim].items() if dim in cme.layer.spatial_mapping else ()
+        out.append(tuple((str(loop), int(f)) for loop, f in loops))
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- the simulator

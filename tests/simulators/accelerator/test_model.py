@@ -3,38 +3,42 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import pytest
 
 from archgym.errors import InvalidDesignError
 from archgym.simulators.accelerator import (
-    Architecture,
+    Buffer,
     Layer,
     Mapping,
-    MemoryLevel,
     evaluate,
     evaluate_many,
     systolic,
+    template,
 )
 
 # K=2, C=2, P=4, R=3 (Q=S=1, stride 1): 48 MACs; the input column has 4-1+3 = 6 rows.
 TINY = Layer("tiny", K=2, C=2, P=4, R=3)
 
 
-def tiny_arch(glb_read_bw: float = math.inf) -> Architecture:
+def tiny_arch(glb_read_bw: float = math.inf, glb_depth: int = 64):
     def spad(name):
-        return MemoryLevel(name, "SRAM", 8, 16, 1)
+        return Buffer(name, "SRAM", 8, 16, 1)
 
-    return Architecture(
-        name="tiny",
-        pe_x=2,
-        pe_y=1,
-        mac_bits=16,
+    return template(
+        "tiny",
+        2,
+        1,
         spads=(spad("w"), spad("i"), spad("o")),
-        glb=MemoryLevel("glb", "SRAM", 64, 16, 1, glb_read_bw, math.inf),
+        glb=Buffer("glb", "SRAM", glb_depth, 16, 1, glb_read_bw, math.inf),
         node_nm=32.0,
     )
+
+
+def word_pj(arch, name: str) -> tuple[float, float]:
+    """(read, write) pJ per 16-bit word of a level (one access is one word here)."""
+    level = arch.level(name)
+    return level.read_pj, level.write_pj
 
 
 # R3 inside the PE, K2 over the two PEs, P4 at the global buffer, C2 at DRAM
@@ -69,15 +73,15 @@ def test_tiny_conv_access_counts_by_hand():
 def test_tiny_conv_energy_is_counts_times_table():
     arch = tiny_arch()
     r = evaluate(TINY, arch, TINY_MAPPING)
-    t = arch.tables
     e = r.energy_breakdown_pj
-    assert e["mac"] == pytest.approx(48 * t.mac_pj)
-    assert e["w"] == pytest.approx(48 * t.spad_read_pj[0] + 12 * t.spad_write_pj[0])
-    assert e["o"] == pytest.approx(40 * t.spad_read_pj[2] + (48 + 8) * t.spad_write_pj[2])
-    assert e["glb"] == pytest.approx(
-        (12 + 24 + 8) * t.glb_read_pj + (12 + 12 + 16) * t.glb_write_pj
-    )
-    assert e["dram"] == pytest.approx((12 + 12 + 8) * t.dram_pj_per_word)
+    assert e["mac"] == pytest.approx(48 * arch.mac_energy_pj)
+    w_read, w_write = word_pj(arch, "w")
+    o_read, o_write = word_pj(arch, "o")
+    g_read, g_write = word_pj(arch, "glb")
+    assert e["w"] == pytest.approx(48 * w_read + 12 * w_write)
+    assert e["o"] == pytest.approx(40 * o_read + (48 + 8) * o_write)
+    assert e["glb"] == pytest.approx((12 + 24 + 8) * g_read + (12 + 12 + 16) * g_write)
+    assert e["dram"] == pytest.approx((12 + 12 + 8) * arch.level("dram").read_pj)
     assert r.energy_pj == pytest.approx(sum(e.values()))
     assert r.edp == pytest.approx(r.energy_pj * 24)
 
@@ -86,7 +90,7 @@ def test_bandwidth_bound_cycles():
     # global buffer reads 12 + 24 + 8 = 44 words at 1 word/cycle > 24 compute cycles
     r = evaluate(TINY, tiny_arch(glb_read_bw=1.0), TINY_MAPPING)
     assert r.cycles == 44 and r.compute_cycles == 24
-    assert r.bound_by == "global buffer"
+    assert r.bound_by == "glb"
 
 
 def test_spad_overflow_names_level_and_overflow():
@@ -99,11 +103,12 @@ def test_spad_overflow_names_level_and_overflow():
 
 
 def test_glb_and_spatial_overflow():
-    small = replace(tiny_arch(), glb=MemoryLevel("glb", "SRAM", 4, 16, 1))
-    with pytest.raises(InvalidDesignError, match="glb overflows by"):
-        evaluate(TINY, small, TINY_MAPPING)
+    # the glb tile spans R3, K2 and P4: weights 6, inputs 6 rows, outputs K2 x P4 = 8
+    # words, 20 in a 4-word buffer
+    with pytest.raises(InvalidDesignError, match=r"glb \(Weights/Inputs/Outputs\) overflows by 16"):
+        evaluate(TINY, tiny_arch(glb_depth=4), TINY_MAPPING)
     wide = Mapping.from_levels(TINY, x={"K": 2, "C": 2})
-    with pytest.raises(InvalidDesignError, match=r"spatial X .* overflows by 2 PEs"):
+    with pytest.raises(InvalidDesignError, match=r"spatial dim 0 .* overflows by 2 PEs"):
         evaluate(TINY, tiny_arch(), wide)
 
 
@@ -117,7 +122,7 @@ def test_padding_costs_cycles_not_macs():
     padded = Mapping.from_levels(TINY, pe={"R": 3}, x={"K": 2}, glb={"P": 5}, dram={"C": 2})
     r = evaluate(TINY, tiny_arch(), padded)
     assert r.compute_cycles == 30
-    assert r.energy_breakdown_pj["mac"] == pytest.approx(48 * tiny_arch().tables.mac_pj)
+    assert r.energy_breakdown_pj["mac"] == pytest.approx(48 * tiny_arch().mac_energy_pj)
 
 
 def test_evaluate_many_matches_single_and_returns_errors():
