@@ -157,7 +157,9 @@ def order_count(factors: list[tuple[str, int]]) -> int:
     return count
 
 
-def temporal_sizes(layer: Layer, spatial: Spatial, arch: Architecture | None = None) -> dict[str, int]:
+def temporal_sizes(
+    layer: Layer, spatial: Spatial, arch: Architecture | None = None
+) -> dict[str, int]:
     """What the spatial unrolling leaves of each loop: ceil(bound / spatial factor).
 
     Under the ZigZag convention (``arch`` given) as ZigZag computes it: the loop divided
