@@ -68,7 +68,7 @@ def read_hashed(
     path = Path(path)
     try:
         data = path.read_bytes()
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a path with a NUL byte
         raise error(f"{kind} file {str(path)!r} cannot be read: {exc}") from exc
     end = data.find(b"\n", 0, _MAX_HEADER_BYTES)
     match = _HEADER.fullmatch(data[:end].decode("ascii", "replace")) if end >= 0 else None

@@ -63,7 +63,7 @@ def read_text(path: PathLike, what: str, error: ErrorClass = WorkloadError) -> s
     path = Path(path)
     try:
         data = path.read_bytes()
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a path with a NUL byte
         raise error(f"{what} file {str(path)!r} cannot be read: {exc}") from exc
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]

@@ -98,6 +98,8 @@ def test_read_text_names_line_and_column_of_a_bad_byte(tmp_path):
     assert read_text(path, "trace") == "ok\n"  # the byte-order mark is dropped
     with pytest.raises(WorkloadError, match="trace file .* cannot be read"):
         read_text(tmp_path / "missing.txt", "trace")
+    with pytest.raises(WorkloadError, match="trace file .* cannot be read: embedded null byte"):
+        read_text("a\x00b.txt", "trace")  # a path no file system accepts
 
 
 @pytest.mark.parametrize(

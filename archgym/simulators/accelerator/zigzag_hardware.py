@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from archgym.errors import ConfigError
+from archgym.parsing import read_yaml
 from archgym.simulators.accelerator.architecture import (
     INPUTS,
     OUTPUTS,
@@ -79,15 +80,8 @@ def read_zigzag_hardware(
     ``precision`` gives the bits of weights, inputs, partial sums and final outputs (the
     layer's operand precisions in ZigZag). Raises ConfigError naming the file and field.
     """
-    import yaml
-
     path = Path(path)
-    try:
-        doc = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ZigZag hardware file: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    doc = read_yaml(path, "ZigZag hardware", ConfigError)
     return zigzag_hardware(doc, path, precision=precision, name=name)
 
 

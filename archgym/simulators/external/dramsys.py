@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from archgym.errors import ConfigError
+from archgym.parsing import read_json
 from archgym.simulator import Metrics
 from archgym.simulators.external import dram_common
 from archgym.simulators.external.base import NO_CONTEXT, CommandLineSimulator
@@ -196,10 +197,7 @@ def _read_section(source: Any, key: str) -> dict[str, Any]:
     if isinstance(source, dict):
         return source.get(key, source)
     path = Path(source)
-    try:
-        document = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as error:
-        raise ConfigError(f"DRAMSys {key} file {path}: {error}") from None
+    document = read_json(path, f"DRAMSys {key}", ConfigError)
     if not isinstance(document, dict):
         raise ConfigError(f"DRAMSys {key} file {path}: expected a JSON object")
     return document.get(key, document)

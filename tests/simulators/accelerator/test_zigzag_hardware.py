@@ -210,7 +210,7 @@ def test_bad_files_name_the_file_and_field(tmp_path, edit, message):
 
 
 def test_unreadable_files(tmp_path):
-    with pytest.raises(ConfigError, match="cannot read ZigZag hardware file"):
+    with pytest.raises(ConfigError, match="ZigZag hardware file .*missing.yaml.* cannot be read"):
         read_zigzag_hardware(tmp_path / "missing.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("memories: [unclosed")
