@@ -31,7 +31,7 @@ CARELESS_VALUES = st.one_of(
     st.integers(-(10**30), 10**30),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=5),
-    st.sampled_from(["5", "true", "", "1e3", "-1"]),
+    st.sampled_from(["5", "true", "", "1e3", "-1", "\x00", "no/such/file.yaml"]),
     st.lists(st.integers(), max_size=2),
     st.dictionaries(st.text(max_size=2), st.integers(), max_size=1),
     st.complex_numbers(max_magnitude=10),
