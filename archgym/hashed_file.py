@@ -24,6 +24,7 @@ import tempfile
 from pathlib import Path
 
 from archgym.errors import ArchGymError, DatasetError
+from archgym.parsing import read_bytes
 
 MAGIC = "archgym-hashed-file"
 VERSION = 1
@@ -66,10 +67,7 @@ def read_hashed(
     recorded hashes), holds another kind, or its content does not match the hash.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except (OSError, ValueError) as exc:  # ValueError: a path with a NUL byte
-        raise error(f"{kind} file {str(path)!r} cannot be read: {exc}") from exc
+    data = read_bytes(path, kind, error)
     end = data.find(b"\n", 0, _MAX_HEADER_BYTES)
     match = _HEADER.fullmatch(data[:end].decode("ascii", "replace")) if end >= 0 else None
     if match is None:

@@ -9,7 +9,8 @@ The caller picks the error class: :class:`~archgym.errors.WorkloadError` for wor
 :class:`~archgym.errors.ConfigError` for configurations,
 :class:`~archgym.errors.DatasetError` for datasets.
 
-* :func:`read_text`, :func:`read_json`, :func:`read_yaml`: a whole file, decoded and parsed.
+* :func:`read_bytes`, :func:`read_text`, :func:`read_json`, :func:`read_yaml`: a whole
+  file, raw, decoded or parsed.
 * :func:`parse_int`, :func:`parse_float`: one number written in a text file.
 * :func:`check_int`, :func:`check_number`: one value already parsed (JSON, YAML, options).
 * :func:`errors_at`: prefix the errors raised while building something from a file.
@@ -53,6 +54,15 @@ _FLOAT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 # ------------------------------------------------------------------------ whole files
+def read_bytes(path: PathLike, what: str, error: ErrorClass = WorkloadError) -> bytes:
+    """The file's bytes; raises ``error`` naming the ``what`` file when it cannot be read
+    (missing, a folder, no permission, or a path with a NUL byte)."""
+    try:
+        return Path(path).read_bytes()
+    except (OSError, ValueError) as exc:  # ValueError: a path with a NUL byte
+        raise error(f"{what} file {str(path)!r} cannot be read: {exc}") from exc
+
+
 def read_text(path: PathLike, what: str, error: ErrorClass = WorkloadError) -> str:
     """The file decoded as UTF-8 (a leading byte-order mark is dropped).
 
@@ -61,10 +71,7 @@ def read_text(path: PathLike, what: str, error: ErrorClass = WorkloadError) -> s
     that is not UTF-8 (binary junk, or text in another encoding).
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except (OSError, ValueError) as exc:  # ValueError: a path with a NUL byte
-        raise error(f"{what} file {str(path)!r} cannot be read: {exc}") from exc
+    data = read_bytes(path, what, error)
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
