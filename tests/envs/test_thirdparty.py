@@ -107,9 +107,31 @@ def test_zigzag_env_runs_timeloop_problem_files(shared_data) -> None:
     )
     env = gym.make(ZIGZAG_ENV_ID, workload=network, search="fixed").unwrapped
     env.reset(seed=0)
+    env.action_space.seed(0)  # a design the fixed mapping fits (some do not; next test)
     _, _, _, _, info = env.step(env.action_space.sample())
     assert info["valid"], info["invalid_reason"]
     assert info["metrics"]["mac_energy_pj"] == pytest.approx(network.macs * MAC_ENERGY_PJ)
+
+
+@needs_zigzag
+def test_zigzag_env_reports_a_mapping_that_overflows_a_memory_as_invalid() -> None:
+    alexnet_conv5 = conv("conv5", K=256, C=384, P=13, R=3)
+    env = gym.make(ZIGZAG_ENV_ID, workload=alexnet_conv5, search="fixed").unwrapped
+    env.reset(seed=0)
+    design = {
+        "array_rows": 64,
+        "array_cols": 64,
+        "dataflow": "input_stationary",
+        "weight_rf_bytes": 256,
+        "input_rf_bytes": 128,
+        "output_rf_bytes": 2,
+        "global_buffer_kb": 32,
+        "global_buffer_bandwidth_bits": 2048,
+        "dram_bandwidth_bits": 16,
+    }
+    _, _, _, _, info = env.evaluate_design(design)
+    assert not info["valid"]
+    assert "the mapping does not fit the memories" in info["invalid_reason"]
 
 
 @needs_zigzag

@@ -104,6 +104,10 @@ class ZigZagLayerResult:
 def _import_zigzag() -> dict[str, Any]:
     try:
         from zigzag.mapping.temporal_mapping import TemporalMappingType
+        from zigzag.opt.loma.memory_allocator import (
+            MemoryHierarchyTooSmallException,
+            MemoryTooSmallException,
+        )
         from zigzag.stages.evaluation.cost_model_evaluation import CostModelStage
         from zigzag.stages.main import MainStage
         from zigzag.stages.mapping.spatial_mapping_generation import (
@@ -123,6 +127,8 @@ def _import_zigzag() -> dict[str, Any]:
     except ImportError as exc:
         raise MissingExtraError("the ZigZag backend", EXTRA, PACKAGE) from exc
     return {
+        # ZigZag's own "this loop order does not fit in that memory": an infeasible design
+        "too_small": (MemoryTooSmallException, MemoryHierarchyTooSmallException),
         "TemporalMappingType": TemporalMappingType,
         "CostModelStage": CostModelStage,
         "MainStage": MainStage,
@@ -231,6 +237,8 @@ def run_zigzag(
         )
         try:
             answers = main.run()
+        except zz["too_small"] as exc:
+            raise InvalidDesignError(f"the mapping does not fit the memories: {exc}") from exc
         except (ValueError, AssertionError, KeyError, IndexError, ZeroDivisionError) as exc:
             raise InvalidDesignError(f"ZigZag rejected the hardware or mapping: {exc!r}") from exc
         except (ToolError, ConfigError, InvalidDesignError):
